@@ -4,4 +4,14 @@ from sklearn_rnn._classifier import RNNClassifier
 
 __version__ = "0.1.0"
 
-__all__ = ["RNNClassifier", "__version__"]
+__all__ = ["RNNClassifier", "build_rnn_model", "__version__"]
+
+
+def __getattr__(name):
+    # The model builder needs Keras; load it only when asked for, so that
+    # ``import sklearn_rnn`` and the transformers stay light.
+    if name == "build_rnn_model":
+        from sklearn_rnn._models import build_rnn_model
+
+        return build_rnn_model
+    raise AttributeError(f"module 'sklearn_rnn' has no attribute {name!r}")

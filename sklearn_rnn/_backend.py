@@ -1,0 +1,64 @@
+"""Import TensorFlow and Keras once, quietly, without changing global state.
+
+TensorFlow writes start-up lines ("Could not find cuda drivers", CPU feature
+notes, absl's "All log messages before absl::InitializeLog()") straight to the
+process's standard error at import time, when it first lists devices and when
+it first runs a generator-backed dataset. Those
+are not the user's business, so the import and the first device listing run
+with file descriptor 2 pointed at a temporary file. If the import fails, what
+TensorFlow wrote is attached to the error. No environment variable, log level,
+seed or determinism flag is changed.
+"""
+
+import os
+import sys
+import tempfile
+
+
+def _quiet_import():
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):  # pragma: no cover - closed stderr
+        pass
+    try:
+        saved = os.dup(2)
+    except OSError:  # pragma: no cover - no fd 2 (embedded interpreters)
+        saved = None
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        if saved is not None:
+            os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+            import keras
+
+            tf.config.list_physical_devices()
+            # The first generator-backed dataset logs a C++ "memory patch"
+            # line; run one here, while standard error is captured.
+            for _ in tf.data.Dataset.from_generator(
+                lambda: iter([0]), output_signature=tf.TensorSpec((), tf.int32)
+            ):
+                pass
+        except Exception as exc:
+            if saved is not None:
+                os.dup2(saved, 2)
+            captured.seek(0)
+            log = captured.read().decode(errors="replace")[-4000:]
+            raise ImportError(
+                "sklearn_rnn needs TensorFlow with Keras 3 "
+                "(pip install 'tensorflow>=2.16'). Importing it failed with: "
+                f"{exc!r}\nTensorFlow's log:\n{log}"
+            ) from exc
+        finally:
+            if saved is not None:
+                os.dup2(saved, 2)
+                os.close(saved)
+    if keras.backend.backend() != "tensorflow":
+        raise ImportError(
+            "sklearn_rnn runs Keras on the TensorFlow backend, but KERAS_BACKEND "
+            f"selects {keras.backend.backend()!r}. Unset KERAS_BACKEND or set it to "
+            "'tensorflow'."
+        )
+    return tf, keras
+
+
+tf, keras = _quiet_import()

@@ -1,0 +1,151 @@
+"""Length-aware batching: group sequences of similar length, trim padding.
+
+Pure NumPy planning (which rows go in which batch, how wide each batch is)
+plus the small ``tf.data`` feed that turns a plan into training batches.
+
+A batch is trimmed to a width taken from a small, fixed set of bucket widths
+(powers of two and their midpoints, capped at the padded length), so the
+number of distinct batch shapes stays small. Trimming only removes padding:
+post-padded data keeps its first ``width`` steps, pre-padded data its last.
+"""
+
+import numpy as np
+
+from sklearn_rnn._validation import PAD_ID, padded_steps
+
+#: Rows of a prediction chunk whose lengths are planned together.
+PREDICT_CHUNK = 65536
+#: Batches that are sorted by length together during training.
+POOL_BATCHES = 32
+
+
+def real_steps(X: np.ndarray, input_kind: str) -> np.ndarray:
+    """Boolean ``(n_samples, n_timesteps)`` mask of real (non-padding) steps."""
+    if input_kind == "tokens":
+        return X != PAD_ID
+    return ~padded_steps(X)
+
+
+def padding_plan(X: np.ndarray, input_kind: str):
+    """Find the padding side and the length each row keeps after trimming.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps[, n_features])
+    input_kind : {"tokens", "numeric"}
+
+    Returns
+    -------
+    side : {"post", "pre", None}
+        Where padding sits; None when rows mix both sides (no trimming).
+    keep : ndarray of int, shape (n_samples,)
+        Steps each row needs counted from its padded side's opposite end.
+    """
+    real = real_steps(X, input_kind)
+    n_steps = real.shape[1]
+    any_real = real.any(axis=1)
+    first = np.where(any_real, real.argmax(axis=1), n_steps)
+    last = np.where(any_real, n_steps - real[:, ::-1].argmax(axis=1), 0)
+    if np.all(first[any_real] == 0):
+        return "post", last
+    if np.all(last[any_real] == n_steps):
+        return "pre", np.where(any_real, n_steps - first, 0)
+    return None, np.full(len(X), n_steps)
+
+
+def bucket_widths(n_steps: int) -> np.ndarray:
+    """The fixed set of batch widths used for a padded length ``n_steps``."""
+    widths = {n_steps}
+    power = 8
+    while power < n_steps:
+        widths.update({power, min(n_steps, power * 3 // 2)})
+        power *= 2
+    return np.array(sorted(widths))
+
+
+def batch_width(keep: np.ndarray, widths: np.ndarray) -> int:
+    """Smallest bucket width that holds the longest row of a batch."""
+    longest = max(int(keep.max(initial=0)), 1)
+    return int(widths[np.searchsorted(widths, longest)])
+
+
+def should_bucket(side, keep: np.ndarray, n_steps: int) -> bool:
+    """Bucketing pays when padding is one-sided and is a large share of steps."""
+    return side is not None and len(keep) > 0 and keep.mean() <= 0.7 * n_steps
+
+
+def take(X: np.ndarray, rows: np.ndarray, width: int, side) -> np.ndarray:
+    """Rows of X trimmed to ``width`` steps on the side opposite the padding."""
+    if side == "pre":
+        return X[rows, X.shape[1] - width :]
+    return X[rows, :width]
+
+
+def epoch_batches(rng, indices, keep, batch_size, bucketing):
+    """Shuffled batches of row indices for one epoch.
+
+    With ``bucketing``, rows are shuffled, then sorted by length inside pools
+    of ``POOL_BATCHES`` batches, cut into batches, and the batch order is
+    shuffled again: every epoch sees a new mix, and each batch holds rows of
+    similar length.
+    """
+    order = rng.permutation(indices)
+    if bucketing:
+        pool = batch_size * POOL_BATCHES
+        order = np.concatenate(
+            [
+                chunk[np.argsort(keep[chunk], kind="stable")]
+                for chunk in np.array_split(order, max(1, -(-len(order) // pool)))
+            ]
+        )
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if bucketing:
+        rng.shuffle(batches)
+    return batches
+
+
+def predict_batches(keep, batch_rows, bucketing):
+    """Batches of row indices for inference, sorted by length when bucketing."""
+    order = np.argsort(keep, kind="stable") if bucketing else np.arange(len(keep))
+    return [order[i : i + batch_rows] for i in range(0, len(order), batch_rows)]
+
+
+def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
+    """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
+
+    Parameters
+    ----------
+    tf : module
+        TensorFlow.
+    X, y, w : ndarray
+        Inputs (int32 ids or float32 sequences), class codes, sample weights
+        (or None).
+    plan_epoch : callable
+        Returns the list of index batches of the next epoch.
+    side : {"post", "pre", None}
+        Padding side used to trim each batch.
+    keep : ndarray of int
+        Steps each row keeps (see :func:`padding_plan`).
+    widths : ndarray or None
+        Bucket widths; None means no trimming.
+    n_batches : int or None
+        Batches per epoch when known (for progress bars).
+    """
+
+    def generate():
+        for rows in plan_epoch():
+            width = X.shape[1] if widths is None else batch_width(keep[rows], widths)
+            xb = take(X, rows, width, side)
+            if w is None:
+                yield xb, y[rows]
+            else:
+                yield xb, y[rows], w[rows]
+
+    x_spec = tf.TensorSpec((None,) * 2 + X.shape[2:], X.dtype)
+    specs = (x_spec, tf.TensorSpec((None,), y.dtype))
+    if w is not None:
+        specs += (tf.TensorSpec((None,), w.dtype),)
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=specs)
+    if n_batches is not None:
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
+    return dataset.prefetch(2)

@@ -1,0 +1,242 @@
+"""Keras model builders: plain functions that know nothing about scikit-learn."""
+
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from sklearn_rnn._backend import keras
+
+_CELLS = {
+    "gru": keras.layers.GRU,
+    "lstm": keras.layers.LSTM,
+    "rnn": keras.layers.SimpleRNN,
+}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class NaNPaddingMask(keras.layers.Layer):
+    """Turn all-NaN time steps into a Keras mask and zero them.
+
+    Input of shape ``(batch, timesteps)`` (univariate) is expanded to
+    ``(batch, timesteps, 1)``. A time step is padding when every feature is
+    NaN; its values are replaced by zeros and it is masked for the layers that
+    follow, so recurrent layers skip it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        if len(inputs.shape) == 2:
+            inputs = keras.ops.expand_dims(inputs, -1)
+        nan = keras.ops.isnan(inputs)
+        return keras.ops.where(nan, keras.ops.zeros_like(inputs), inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        nan = keras.ops.isnan(inputs)
+        if len(inputs.shape) == 2:
+            return keras.ops.logical_not(nan)
+        return keras.ops.logical_not(keras.ops.all(nan, axis=-1))
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) == 2:
+            return (*input_shape, 1)
+        return input_shape
+
+
+def _seeds(seed: Optional[int]):
+    """Yield per-layer integer seeds derived from ``seed`` (None: unseeded)."""
+    rng = None if seed is None else np.random.RandomState(seed)
+    while True:
+        yield None if rng is None else int(rng.randint(np.iinfo(np.int32).max))
+
+
+def make_optimizer(optimizer, learning_rate: float):
+    """Return a fresh Keras optimizer.
+
+    Parameters
+    ----------
+    optimizer : str, keras.optimizers.Optimizer subclass or instance
+        A name (``"adam"``), a class, or an instance. An instance is cloned
+        from its config (its own learning rate is kept) so that its state is
+        never shared between fits.
+    learning_rate : float
+        Learning rate for names and classes.
+
+    Returns
+    -------
+    keras.optimizers.Optimizer
+    """
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return type(optimizer).from_config(optimizer.get_config())
+    if isinstance(optimizer, type):
+        return optimizer(learning_rate=learning_rate)
+    opt = keras.optimizers.get(optimizer)
+    opt.learning_rate = learning_rate
+    return opt
+
+
+def build_rnn_model(
+    meta: Optional[dict] = None,
+    *,
+    n_classes: Optional[int] = None,
+    input_kind: Optional[str] = None,
+    n_features: Optional[int] = None,
+    vocab_size: Optional[int] = None,
+    embedding_dim: int = 128,
+    cell: str = "gru",
+    units: Union[int, Sequence[int]] = 128,
+    bidirectional: bool = False,
+    dropout: float = 0.2,
+    recurrent_dropout: float = 0.0,
+    spatial_dropout: float = 0.0,
+    embedding_l2: float = 0.0,
+    l2: float = 0.0,
+    optimizer="adam",
+    learning_rate: float = 1e-3,
+    seed: Optional[int] = None,
+):
+    """Build and compile a recurrent sequence classifier.
+
+    The network is ``[Embedding | NaN-padding mask] -> [SpatialDropout1D] ->
+    recurrent layer(s) -> Dense(softmax)``, compiled with sparse categorical
+    cross-entropy (integer class codes ``0 .. n_classes - 1``) and accuracy.
+    Padding (token id 0, or all-NaN time steps) is masked.
+
+    It is also the ``model`` callable of :class:`scikeras.wrappers.KerasClassifier`:
+    scikeras passes ``meta`` (``n_classes_``, ``X_shape_``, ``X_dtype_``) and
+    any ``model__*`` parameter by name.
+
+    Parameters
+    ----------
+    meta : dict, default=None
+        scikeras meta-data. When given, ``n_classes``, ``input_kind`` and
+        ``n_features`` default to what it says.
+    n_classes : int, default=None
+        Number of classes (>= 2). Required without ``meta``.
+    input_kind : {"tokens", "numeric"}, default=None
+        Token ids (embedding with ``mask_zero``) or float sequences.
+        Required without ``meta``.
+    n_features : int, default=None
+        Features per time step of numeric input; ``None`` means univariate
+        ``(batch, timesteps)`` input.
+    vocab_size : int, default=None
+        Number of token ids (largest id + 1). Required for token input.
+    embedding_dim : int, default=128
+        Size of the token embedding.
+    cell : {"gru", "lstm", "rnn"}, default="gru"
+        Recurrent cell.
+    units : int or tuple of int, default=128
+        Units of each recurrent layer; a tuple stacks one layer per entry.
+    bidirectional : bool, default=False
+        Wrap each recurrent layer in ``Bidirectional``.
+    dropout : float, default=0.2
+        Input dropout of each recurrent layer.
+    recurrent_dropout : float, default=0.0
+        Recurrent-state dropout. Any value above 0 disables the fused cuDNN
+        kernel on GPU and is much slower.
+    spatial_dropout : float, default=0.0
+        ``SpatialDropout1D`` rate after the embedding (token input only).
+    embedding_l2 : float, default=0.0
+        L2 penalty on the embedding matrix.
+    l2 : float, default=0.0
+        L2 penalty on recurrent and dense kernels.
+    optimizer : str, keras.optimizers.Optimizer class or instance, default="adam"
+        Optimizer; see :func:`make_optimizer`.
+    learning_rate : float, default=1e-3
+        Learning rate for optimizer names and classes.
+    seed : int, default=None
+        Seed of every initializer and dropout layer. Nothing global is seeded.
+
+    Returns
+    -------
+    model : keras.Model
+        A compiled model whose output is ``(batch, n_classes)`` probabilities.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import build_rnn_model
+    >>> model = build_rnn_model(n_classes=3, input_kind="tokens", vocab_size=50,
+    ...                         embedding_dim=8, units=4, seed=0)
+    >>> model.output_shape
+    (None, 3)
+    """
+    n_classes, input_kind, n_features = _resolve_meta(meta, n_classes, input_kind, n_features)
+    if input_kind == "tokens" and vocab_size is None:
+        raise ValueError(
+            "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
+            "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocabulary_size_."
+        )
+    units = (units,) if np.isscalar(units) else tuple(units)
+    seeds = _seeds(seed)
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+
+    if input_kind == "tokens":
+        inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        x = keras.layers.Embedding(
+            vocab_size,
+            embedding_dim,
+            mask_zero=True,
+            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
+            embeddings_regularizer=keras.regularizers.L2(embedding_l2) if embedding_l2 > 0 else None,
+            name="embedding",
+        )(inputs)
+        if spatial_dropout > 0:
+            x = keras.layers.SpatialDropout1D(spatial_dropout, seed=next(seeds))(x)
+    else:
+        shape = (None,) if n_features is None else (None, n_features)
+        inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
+        x = NaNPaddingMask(name="nan_padding_mask")(inputs)
+
+    layer_cls = _CELLS[cell]
+    for i, n_units in enumerate(units):
+        layer = layer_cls(
+            int(n_units),
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            return_sequences=i < len(units) - 1,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+            kernel_regularizer=reg,
+            recurrent_regularizer=reg,
+            seed=next(seeds),
+            name=f"{cell}_{i}",
+        )
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+        x = layer(x)
+    outputs = keras.layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        kernel_regularizer=reg,
+        name="probabilities",
+    )(x)
+    model = keras.Model(inputs, outputs, name=f"rnn_classifier_{cell}")
+    model.compile(
+        optimizer=make_optimizer(optimizer, learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _resolve_meta(meta, n_classes, input_kind, n_features):
+    if meta is not None:
+        if n_classes is None:
+            n_classes = int(meta["n_classes_"])
+        shape = tuple(meta.get("X_shape_", ()))
+        if input_kind is None:
+            kind = np.dtype(meta.get("X_dtype_", "float32")).kind
+            input_kind = "tokens" if kind in "iu" else "numeric"
+        if n_features is None and len(shape) == 3:
+            n_features = int(shape[2])
+    if n_classes is None or input_kind not in ("tokens", "numeric"):
+        raise ValueError(
+            "build_rnn_model needs n_classes and input_kind ('tokens' or 'numeric'), "
+            f"got n_classes={n_classes!r}, input_kind={input_kind!r}. Pass them, or "
+            "use it through scikeras' KerasClassifier(model=build_rnn_model), which "
+            "passes them in meta."
+        )
+    return n_classes, input_kind, n_features
