@@ -40,6 +40,20 @@ _TEXT_HINT = (
 _KERAS_VERBOSE = {0: 0, 1: 2}  # ours -> Keras: 1 is one line per epoch, 2 a bar
 
 
+def _ndim(X, name):
+    """Number of dimensions of array-like X; a clear error for ragged input."""
+    if hasattr(X, "ndim"):
+        return X.ndim
+    try:
+        return np.asarray(X).ndim
+    except ValueError:
+        raise ValueError(
+            f"{name} got sequences of different lengths (a ragged list). Pad them "
+            "into one array first, e.g. make_pipeline(SequencePadder(), "
+            f"{name}()), which marks padded steps with NaN."
+        ) from None
+
+
 class _Forward:
     """Inference pass of a Keras model, for ``tf.function``."""
 
@@ -363,6 +377,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     # ------------------------------------------------------------------ fit
@@ -376,7 +391,6 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             if not incremental:
                 self.model_ = self._build_model(seed)
                 self.history_ = {}
-                self._predict_fn = None
             self._train(X, codes, weights, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
             if not incremental:
@@ -397,8 +411,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """Validate X (and y); return float32 3-D sequences or int32 token ids."""
         name = type(self).__name__
         reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT)
-        ndim = np.ndim(X) if not hasattr(X, "ndim") else X.ndim
-        if ndim == 3:
+        if _ndim(X, name) == 3:
             _check_feature_names(self, X, reset=reset)
             X = check_array(X, dtype="numeric", allow_nd=True, ensure_all_finite=False)
             if y is not None:
@@ -593,7 +606,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(self.history_["loss"])
         if stopper is not None:
             self.best_epoch_ = start + int(stopper.best_epoch)
-        self._predict_fn = None
+        self._predict_fn = self._make_predict_fn()
 
     def _validation_split(self, codes, rng):
         rows = np.arange(len(codes))
@@ -664,7 +677,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     # -------------------------------------------------------------- predict
     def _predict_array(self, X):
         """Probabilities for validated X, in length-sorted batches, bounded memory."""
-        fn = self._get_predict_fn()
+        fn = self._predict_fn
         out = np.empty((len(X), len(self.classes_)), dtype=np.float32)
         width_set = _batching.bucket_widths(X.shape[1])
         rows_per_batch = int(np.clip(2**18 // max(X.shape[1], 1), 32, 4096))
@@ -680,27 +693,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 out[start + rows] = fn(xb).numpy()
         return out
 
-    def _get_predict_fn(self):
-        fn = getattr(self, "_predict_fn", None)
-        if fn is None:
-            from sklearn_rnn._backend import tf
+    def _make_predict_fn(self):
+        """A compiled inference function with one input signature: no retracing."""
+        from sklearn_rnn._backend import tf
 
-            if self.input_kind_ == "tokens":
-                spec = tf.TensorSpec((None, None), tf.int32)
-            else:
-                spec = tf.TensorSpec((None, None, self.model_.input_shape[-1]), tf.float32)
-
-            # A callable object rather than a closure: TensorFlow counts traces
-            # per code object, so closures of many fitted estimators would
-            # trip its "frequent retracing" warning although each traces once.
-            fn = tf.function(_Forward(self.model_), input_signature=[spec])
-            self._predict_fn = fn
-        return fn
+        if self.input_kind_ == "tokens":
+            spec = tf.TensorSpec((None, None), tf.int32)
+        else:
+            spec = tf.TensorSpec((None, None, self.model_.input_shape[-1]), tf.float32)
+        # A callable object rather than a closure: TensorFlow counts traces per
+        # code object, so closures of many fitted estimators would trip its
+        # "frequent retracing" warning although each traces once.
+        return tf.function(_Forward(self.model_), input_signature=[spec])
 
     def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_predict_fn", None)
+        state = dict(super().__getstate__())  # a copy: never alter self
+        state.pop("_predict_fn", None)  # a tf.function: rebuilt on load
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "model_" in state:
+            self._predict_fn = self._make_predict_fn()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

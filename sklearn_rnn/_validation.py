@@ -22,6 +22,7 @@ Padding marker for numeric sequences
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -135,6 +136,8 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
     hint : str
         What to do instead, appended to the message.
     """
+    if sp.issparse(X):
+        return
     if isinstance(X, str):
         raise TypeError(
             f"{estimator_name} expected an array of sequences, got a single string "
