@@ -54,6 +54,7 @@ __all__ = [
     "check_is_fitted",
     "check_numeric_padding",
     "check_raw_documents",
+    "filled_steps",
     "padded_steps",
     "reject_raw_text",
     "validate_data",
@@ -203,3 +204,27 @@ def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
 
 def _is_int_like(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def filled_steps(lengths: np.ndarray, max_len: int, padding: str) -> np.ndarray:
+    """Boolean mask of the time steps that hold data in a padded batch.
+
+    Parameters
+    ----------
+    lengths : ndarray of int, shape (n_samples,)
+        Number of real time steps of each sample, each at most ``max_len``.
+    max_len : int
+        Number of time steps of the padded batch.
+    padding : {"post", "pre"}
+        Whether padding goes after (``"post"``) or before (``"pre"``) the data.
+
+    Returns
+    -------
+    filled : ndarray of bool, shape (n_samples, max_len)
+        True where a real step goes. Assigning ``out[filled] = values`` writes
+        ``values`` (the real steps, sample after sample) in row-major order.
+    """
+    steps = np.arange(max_len)
+    if padding == "post":
+        return steps < lengths[:, np.newaxis]
+    return steps >= max_len - lengths[:, np.newaxis]
