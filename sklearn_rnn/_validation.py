@@ -22,6 +22,7 @@ Padding marker for numeric sequences
 import numbers
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -158,7 +159,7 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
                 return
             first = first.flat[0]
             continue
-        if hasattr(first, "iloc") or not hasattr(first, "__getitem__"):
+        if hasattr(first, "iloc") or issparse(first) or not hasattr(first, "__getitem__"):
             return
         try:
             first = first[0]
