@@ -1,7 +1,7 @@
 """Turn raw text documents into padded sequences of token ids."""
 
 from collections import Counter
-from itertools import chain
+from itertools import repeat
 from numbers import Integral
 
 import numpy as np
@@ -164,7 +164,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         self : object
             Fitted tokenizer.
         """
-        self._fit(raw_documents)
+        self._fit(raw_documents, keep_tokens=False)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -187,7 +187,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_samples, max_len_), dtype=int32
             Token ids, padded with 0.
         """
-        return self._encode(self._fit(raw_documents))
+        return self._encode(self._fit(raw_documents, keep_tokens=True))
 
     def transform(self, raw_documents):
         """Map documents to padded rows of token ids.
@@ -205,7 +205,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         documents = check_raw_documents(raw_documents, estimator_name=type(self).__name__)
-        return self._encode(self._tokenize(documents))
+        return self._encode(map(self._build_analyzer(), documents))
 
     def inverse_transform(self, X):
         """Map token ids back to lists of tokens.
@@ -262,48 +262,55 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(self.max_len_)], dtype=object)
 
-    def _fit(self, raw_documents):
-        """Validate, tokenise, learn the fitted attributes; return the tokens."""
+    def _fit(self, raw_documents, *, keep_tokens):
+        """Validate, tokenise and learn the fitted attributes.
+
+        Returns the token lists when ``keep_tokens`` (for ``fit_transform``);
+        otherwise streams over the documents without storing their tokens.
+        """
         documents = check_raw_documents(raw_documents, estimator_name=type(self).__name__)
         if not documents:
             raise ValueError(
                 f"{type(self).__name__} needs at least one document to learn a "
                 "vocabulary, got an empty iterable. Pass a list of str."
             )
-        tokens = self._tokenize(documents)
-        self.vocabulary_ = self._learn_vocabulary(tokens)
-        self.vocabulary_size_ = len(self.vocabulary_) + 2
-        if self.max_len is None:
-            self.max_len_ = max(1, max(map(len, tokens)))
-        else:
-            self.max_len_ = self.max_len
-        return tokens
-
-    def _tokenize(self, documents):
-        analyze = CountVectorizer(
-            analyzer=self.analyzer,
-            lowercase=self.lowercase,
-            token_pattern=self.token_pattern,
-        ).build_analyzer()
-        return [analyze(doc) for doc in documents]
-
-    def _learn_vocabulary(self, tokens):
-        counts = Counter(chain.from_iterable(tokens))
+        tokens = map(self._build_analyzer(), documents)
+        if keep_tokens:
+            tokens = list(tokens)
+        counts = Counter()
+        longest = 0
+        for doc_tokens in tokens:
+            counts.update(doc_tokens)
+            longest = max(longest, len(doc_tokens))
         kept = [item for item in counts.items() if item[1] >= self.min_frequency]
         kept.sort(key=lambda item: (-item[1], item[0]))
         if self.max_tokens is not None:
             kept = kept[: self.max_tokens - 2]
-        return {token: idx for idx, (token, _) in enumerate(kept, start=2)}
+        self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
+        self.vocabulary_size_ = len(self.vocabulary_) + 2
+        self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
+        return tokens if keep_tokens else None
 
-    def _encode(self, tokens):
+    def _build_analyzer(self):
+        return CountVectorizer(
+            analyzer=self.analyzer,
+            lowercase=self.lowercase,
+            token_pattern=self.token_pattern,
+        ).build_analyzer()
+
+    def _encode(self, token_lists):
+        """Look up, cut and pad an iterable of token lists (consumed once)."""
         max_len = self.max_len_
         cut = slice(None, max_len) if self.truncating == "post" else slice(-max_len, None)
         lookup = self.vocabulary_.get
-        rows = [[lookup(token, OOV_ID) for token in doc[cut]] for doc in tokens]
-        lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=lengths.sum())
-        out = np.full((len(rows), max_len), PAD_ID, dtype=np.int32)
-        out[filled_steps(lengths, max_len, self.padding)] = flat
+        ids, lengths = [], []
+        for tokens in token_lists:
+            tokens = tokens[cut]
+            lengths.append(len(tokens))
+            ids.extend(map(lookup, tokens, repeat(OOV_ID)))
+        lengths = np.asarray(lengths, dtype=np.intp)
+        out = np.full((len(lengths), max_len), PAD_ID, dtype=np.int32)
+        out[filled_steps(lengths, max_len, self.padding)] = np.asarray(ids, dtype=np.int32)
         return out
 
     def __sklearn_tags__(self):
