@@ -223,7 +223,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             analyzer are not restored.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=None, ensure_min_features=0, input_name="X")
+        X = check_array(
+            X, dtype=None, ensure_min_samples=0, ensure_min_features=0, input_name="X"
+        )
         if X.dtype.kind not in "iu" and not np.array_equal(X, np.round(X)):
             raise ValueError(
                 f"{type(self).__name__}.inverse_transform expected integer token "
