@@ -2,7 +2,8 @@
 
 Both use scikit-learn's word analyzer, so the tokenisation cost is shared; the
 figure of merit is what each does with the tokens (id look-up and padding
-versus counting into a sparse matrix). Run from the repository root (drop ``PYTHONPATH=.`` once the package is installed)::
+versus counting into a sparse matrix). Run from the repository root (drop
+``PYTHONPATH=.`` once the package is installed)::
 
     PYTHONPATH=. python benchmarks/bench_tokenizer.py [--n-docs 20000] [--repeat 5]
 

@@ -244,14 +244,11 @@ class SequencePadder(
                 X, dtype=dtype, allow_nd=True, ensure_all_finite="allow-nan", estimator=self
             )
             return X[:, :, np.newaxis] if X.ndim == 2 else X
-        try:
-            sequences = [self._as_sequence(seq, i, dtype) for i, seq in enumerate(X)]
-        except TypeError as exc:
-            if "iterable" not in str(exc):
-                raise
+        if not hasattr(X, "__iter__"):
             raise TypeError(
                 f"{name} expected a list of sequences, got {type(X).__name__} {X!r}."
-            ) from exc
+            )
+        sequences = [self._as_sequence(seq, i, dtype) for i, seq in enumerate(X)]
         if not sequences:
             raise ValueError(
                 f"{name} expected at least one sequence, got an empty "
