@@ -22,7 +22,7 @@ Padding marker for numeric sequences
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
+from scipy.sparse import issparse
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -55,6 +55,7 @@ __all__ = [
     "check_is_fitted",
     "check_numeric_padding",
     "check_raw_documents",
+    "filled_steps",
     "padded_steps",
     "reject_raw_text",
     "validate_data",
@@ -136,8 +137,6 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
     hint : str
         What to do instead, appended to the message.
     """
-    if sp.issparse(X):
-        return
     if isinstance(X, str):
         raise TypeError(
             f"{estimator_name} expected an array of sequences, got a single string "
@@ -160,7 +159,7 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
                 return
             first = first.flat[0]
             continue
-        if hasattr(first, "iloc") or not hasattr(first, "__getitem__"):
+        if hasattr(first, "iloc") or issparse(first) or not hasattr(first, "__getitem__"):
             return
         try:
             first = first[0]
@@ -206,3 +205,27 @@ def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
 
 def _is_int_like(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def filled_steps(lengths: np.ndarray, max_len: int, padding: str) -> np.ndarray:
+    """Boolean mask of the time steps that hold data in a padded batch.
+
+    Parameters
+    ----------
+    lengths : ndarray of int, shape (n_samples,)
+        Number of real time steps of each sample, each at most ``max_len``.
+    max_len : int
+        Number of time steps of the padded batch.
+    padding : {"post", "pre"}
+        Whether padding goes after (``"post"``) or before (``"pre"``) the data.
+
+    Returns
+    -------
+    filled : ndarray of bool, shape (n_samples, max_len)
+        True where a real step goes. Assigning ``out[filled] = values`` writes
+        ``values`` (the real steps, sample after sample) in row-major order.
+    """
+    steps = np.arange(max_len)
+    if padding == "post":
+        return steps < lengths[:, np.newaxis]
+    return steps >= max_len - lengths[:, np.newaxis]

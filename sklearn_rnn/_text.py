@@ -1,0 +1,322 @@
+"""Turn raw text documents into padded sequences of token ids."""
+
+from collections import Counter
+from itertools import repeat
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import CountVectorizer
+
+from sklearn_rnn._validation import (
+    OOV_ID,
+    PAD_ID,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_array,
+    check_is_fitted,
+    check_raw_documents,
+    filled_steps,
+)
+
+#: Token returned by ``inverse_transform`` for the out-of-vocabulary id.
+OOV_TOKEN = "[UNK]"
+
+
+class TextTokenizer(TransformerMixin, BaseEstimator):
+    """Turn raw text documents into padded sequences of token ids.
+
+    The tokenizer learns a vocabulary from the training documents and maps each
+    document to a fixed-length row of integer ids, ready for a Keras
+    ``Embedding`` layer. Id ``0`` is padding and id ``1`` stands for every
+    token outside the vocabulary; real tokens get ids from ``2``, the most
+    frequent token first.
+
+    Parameters
+    ----------
+    analyzer : {"word", "char"}, default="word"
+        Split documents into words (with ``token_pattern``) or into single
+        characters. Tokenisation is scikit-learn's, from
+        :meth:`~sklearn.feature_extraction.text.CountVectorizer.build_analyzer`;
+        the ``"char"`` analyzer collapses runs of white space into one space.
+
+    lowercase : bool, default=True
+        Convert all characters to lowercase before tokenising.
+
+    token_pattern : str, default=r"(?u)\\b\\w+\\b"
+        Regular expression denoting what constitutes a token, used only when
+        ``analyzer="word"``. Unlike ``CountVectorizer``'s default, one-letter
+        words are tokens too. If it has a capturing group, the group content
+        is the token.
+
+    max_tokens : int, default=None
+        Upper bound on the number of ids, padding and out-of-vocabulary ids
+        included: at most ``max_tokens - 2`` real tokens are kept, the most
+        frequent ones. Must be at least 3. ``None`` keeps every token.
+
+    min_frequency : int, default=1
+        Drop tokens seen fewer than ``min_frequency`` times in all training
+        documents together (term frequency, not document frequency).
+
+    max_len : int, default=None
+        Number of token ids per document. ``None`` learns it in ``fit`` as the
+        number of tokens of the longest training document (at least 1), so no
+        training document is truncated; set an int to bound memory when a few
+        training documents are very long.
+
+    padding : {"post", "pre"}, default="post"
+        Add padding after (``"post"``) or before (``"pre"``) the tokens of
+        documents shorter than ``max_len_``.
+
+    truncating : {"post", "pre"}, default="post"
+        Drop tokens at the end (``"post"``) or at the start (``"pre"``) of
+        documents longer than ``max_len_``.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Mapping from each kept token to its id (from 2). Ids are assigned by
+        decreasing frequency; ties are broken alphabetically, so the mapping
+        does not depend on the order of the documents.
+
+    vocabulary_size_ : int
+        Number of distinct ids, padding and out-of-vocabulary included:
+        ``len(vocabulary_) + 2``. Use it as ``input_dim`` of an ``Embedding``.
+
+    max_len_ : int
+        Number of token ids per transformed document.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts of
+        the same tokens.
+    SequencePadder : Pad ragged numeric sequences to one length.
+
+    Notes
+    -----
+    ``transform`` does one dictionary look-up per token and fills the output
+    with a single vectorised assignment, so it runs at least as fast as
+    ``CountVectorizer.transform`` on the same documents (see
+    ``benchmarks/bench_tokenizer.py``).
+
+    Examples
+    --------
+    >>> from sklearn_rnn import TextTokenizer
+    >>> docs = ["the cat sat", "the dog sat down", "a cat"]
+    >>> tokenizer = TextTokenizer().fit(docs)
+    >>> tokenizer.vocabulary_
+    {'cat': 2, 'sat': 3, 'the': 4, 'a': 5, 'dog': 6, 'down': 7}
+    >>> tokenizer.max_len_
+    4
+    >>> tokenizer.transform(["the cat sat on the mat"])
+    array([[4, 2, 3, 1]], dtype=int32)
+    >>> tokenizer.inverse_transform([[4, 2, 3, 1], [5, 0, 0, 0]])
+    [['the', 'cat', 'sat', '[UNK]'], ['a']]
+    """
+
+    _parameter_constraints: dict = {
+        "analyzer": [StrOptions({"word", "char"})],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "max_tokens": [Interval(Integral, 3, None, closed="left"), None],
+        "min_frequency": [Interval(Integral, 1, None, closed="left")],
+        "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"post", "pre"})],
+        "truncating": [StrOptions({"post", "pre"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        analyzer="word",
+        lowercase=True,
+        token_pattern=r"(?u)\b\w+\b",
+        max_tokens=None,
+        min_frequency=1,
+        max_len=None,
+        padding="post",
+        truncating="post",
+    ):
+        self.analyzer = analyzer
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.max_tokens = max_tokens
+        self.min_frequency = min_frequency
+        self.max_len = max_len
+        self.padding = padding
+        self.truncating = truncating
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the vocabulary and the sequence length from documents.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Training documents, e.g. a list of str or a pandas Series of text.
+
+        y : None
+            Ignored. Present for API consistency.
+
+        Returns
+        -------
+        self : object
+            Fitted tokenizer.
+        """
+        self._fit(raw_documents, keep_tokens=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary and return the padded token ids.
+
+        Equivalent to ``fit(raw_documents).transform(raw_documents)``, but
+        tokenises the documents only once.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Training documents.
+
+        y : None
+            Ignored. Present for API consistency.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, max_len_), dtype=int32
+            Token ids, padded with 0.
+        """
+        return self._encode(self._fit(raw_documents, keep_tokens=True))
+
+    def transform(self, raw_documents):
+        """Map documents to padded rows of token ids.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Documents to encode. Tokens outside ``vocabulary_`` become 1; an
+            empty document becomes a row of padding.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, max_len_), dtype=int32
+            Token ids, padded with 0 and truncated to ``max_len_``.
+        """
+        check_is_fitted(self)
+        documents = check_raw_documents(raw_documents, estimator_name=type(self).__name__)
+        return self._encode(map(self._build_analyzer(), documents))
+
+    def inverse_transform(self, X):
+        """Map token ids back to lists of tokens.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Token ids, as returned by ``transform``.
+
+        Returns
+        -------
+        tokens : list of list of str
+            The tokens of each row, padding dropped. The out-of-vocabulary
+            id becomes ``"[UNK]"``. Case and punctuation removed by the
+            analyzer are not restored.
+        """
+        check_is_fitted(self)
+        X = check_array(
+            X, dtype=None, ensure_min_samples=0, ensure_min_features=0, input_name="X"
+        )
+        if X.dtype.kind not in "iu" and not np.array_equal(X, np.round(X)):
+            raise ValueError(
+                f"{type(self).__name__}.inverse_transform expected integer token "
+                f"ids, got an array of dtype {X.dtype} with fractional values. "
+                "Pass the output of transform."
+            )
+        X = X.astype(np.int64, copy=False)
+        unknown = (X < 0) | (X >= self.vocabulary_size_)
+        if unknown.any():
+            raise ValueError(
+                f"{type(self).__name__}.inverse_transform received token id "
+                f"{X[unknown][0]}, but the vocabulary holds ids 0 to "
+                f"{self.vocabulary_size_ - 1}. Pass ids produced by this "
+                "tokenizer's transform."
+            )
+        id_to_token = np.empty(self.vocabulary_size_, dtype=object)
+        id_to_token[OOV_ID] = OOV_TOKEN
+        for token, idx in self.vocabulary_.items():
+            id_to_token[idx] = token
+        return [id_to_token[row[row != PAD_ID]].tolist() for row in X]
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names: one per token position.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Not used, present here for API consistency by convention.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``["texttokenizer0", ..., f"texttokenizer{max_len_ - 1}"]``.
+        """
+        check_is_fitted(self)
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(self.max_len_)], dtype=object)
+
+    def _fit(self, raw_documents, *, keep_tokens):
+        """Validate, tokenise and learn the fitted attributes.
+
+        Returns the token lists when ``keep_tokens`` (for ``fit_transform``);
+        otherwise streams over the documents without storing their tokens.
+        """
+        documents = check_raw_documents(raw_documents, estimator_name=type(self).__name__)
+        if not documents:
+            raise ValueError(
+                f"{type(self).__name__} needs at least one document to learn a "
+                "vocabulary, got an empty iterable. Pass a list of str."
+            )
+        tokens = map(self._build_analyzer(), documents)
+        if keep_tokens:
+            tokens = list(tokens)
+        counts = Counter()
+        longest = 0
+        for doc_tokens in tokens:
+            counts.update(doc_tokens)
+            longest = max(longest, len(doc_tokens))
+        kept = [item for item in counts.items() if item[1] >= self.min_frequency]
+        kept.sort(key=lambda item: (-item[1], item[0]))
+        if self.max_tokens is not None:
+            kept = kept[: self.max_tokens - 2]
+        self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
+        self.vocabulary_size_ = len(self.vocabulary_) + 2
+        self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
+        return tokens if keep_tokens else None
+
+    def _build_analyzer(self):
+        return CountVectorizer(
+            analyzer=self.analyzer,
+            lowercase=self.lowercase,
+            token_pattern=self.token_pattern,
+        ).build_analyzer()
+
+    def _encode(self, token_lists):
+        """Look up, cut and pad an iterable of token lists (consumed once)."""
+        max_len = self.max_len_
+        cut = slice(None, max_len) if self.truncating == "post" else slice(-max_len, None)
+        lookup = self.vocabulary_.get
+        ids, lengths = [], []
+        for tokens in token_lists:
+            tokens = tokens[cut]
+            lengths.append(len(tokens))
+            ids.extend(map(lookup, tokens, repeat(OOV_ID)))
+        lengths = np.asarray(lengths, dtype=np.intp)
+        out = np.full((len(lengths), max_len), PAD_ID, dtype=np.int32)
+        out[filled_steps(lengths, max_len, self.padding)] = np.asarray(ids, dtype=np.int32)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
