@@ -1,0 +1,297 @@
+"""RNNClassifier behaviour: learning, labels, reproducibility, state, persistence."""
+
+import os
+import pickle
+import random
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+
+from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler
+from sklearn_rnn._backend import keras, tf
+from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
+
+
+def _split(X, y):
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+# ----------------------------------------------------------------- learning
+def test_learns_token_task_well_above_chance():
+    X, y = make_token_task(n_samples=400, n_classes=3, seed=1)
+    X_tr, X_te, y_tr, y_te = _split(X, y)
+    clf = RNNClassifier(units=16, embedding_dim=8, epochs=15, learning_rate=0.01, random_state=0)
+    assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/3
+    assert clf.input_kind_ == "tokens" and clf.vocab_size_ == X.max() + 1
+
+
+def test_learns_numeric_task_well_above_chance():
+    X, y = make_numeric_task(n_samples=300, seed=1)
+    X_tr, X_te, y_tr, y_te = _split(X, y)
+    clf = RNNClassifier(units=8, epochs=15, learning_rate=0.01, random_state=0)
+    assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/2
+    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 3
+
+
+def test_string_labels_round_trip_binary_and_multiclass():
+    for labels in (np.array(["no", "yes"]), np.array(["a", "b", "c"])):
+        X, y = make_token_task(n_samples=60, n_classes=len(labels))
+        y_str = labels[y]
+        clf = RNNClassifier(**FAST_PARAMS).fit(X, y_str)
+        np.testing.assert_array_equal(clf.classes_, labels)
+        assert clf.predict(X).dtype == y_str.dtype
+        assert set(clf.predict(X)) <= set(labels)
+        proba = clf.predict_proba(X)
+        assert proba.shape == (len(X), len(labels))
+        np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-12)
+        assert clf.score(X, y_str) == np.mean(clf.predict(X) == y_str)
+
+
+def test_fit_returns_self_and_sets_fitted_attributes(fitted_token_clf, token_data):
+    clf = fitted_token_clf
+    assert isinstance(clf.model_, keras.Model)
+    assert clf.n_features_in_ == token_data[0].shape[1]
+    assert clf.n_iter_ == 3 == len(clf.history_["loss"])
+    assert set(clf.history_) == {"loss", "accuracy"}
+    assert not hasattr(clf, "best_epoch_")
+
+
+def test_numeric_3d_length_may_differ_at_predict(numeric_data):
+    X, y = numeric_data
+    clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    assert clf.predict(X[:, :4]).shape == (len(X),)
+    longer = np.concatenate([X, np.full((len(X), 5, 3), np.nan, np.float32)], axis=1)
+    np.testing.assert_allclose(clf.predict_proba(longer), clf.predict_proba(X), rtol=1e-5)
+
+
+def test_univariate_2d_float_and_explicit_input_type():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 6))
+    y = (X.mean(axis=1) > 0).astype(int)
+    clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 6
+    ids = rng.randint(0, 9, size=(40, 6))
+    numeric = RNNClassifier(**FAST_PARAMS, input_type="numeric").fit(ids, y)
+    assert numeric.input_kind_ == "numeric"
+    tokens = RNNClassifier(**FAST_PARAMS, input_type="tokens").fit(ids.astype(float), y)
+    assert tokens.input_kind_ == "tokens"
+
+
+def test_token_ids_beyond_vocabulary_map_to_oov(fitted_token_clf, token_data):
+    X = token_data[0][:5].copy()
+    unseen = X.copy()
+    unseen[unseen >= 2] = fitted_token_clf.vocab_size_ + 100
+    oov = np.where(X >= 2, 1, X)
+    np.testing.assert_allclose(
+        fitted_token_clf.predict_proba(unseen), fitted_token_clf.predict_proba(oov)
+    )
+
+
+def test_explicit_vocab_size_sizes_the_embedding(token_data):
+    X, y = token_data
+    clf = RNNClassifier(**FAST_PARAMS, vocab_size=100).fit(X, y)
+    assert clf.vocab_size_ == 100
+    assert clf.model_.get_layer("embedding").input_dim == 100
+
+
+# ---------------------------------------------------------- reproducibility
+def test_same_random_state_same_predictions(token_data):
+    X, y = token_data
+    params = {**FAST_PARAMS, "dropout": 0.3, "batch_size": 16}
+    a = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    b = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    c = RNNClassifier(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def _global_state():
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework import config
+
+    return {
+        "python": random.getstate(),
+        "numpy": pickle.dumps(np.random.get_state()),
+        "tf_global_seed": context.global_seed(),
+        "op_determinism": config.is_op_determinism_enabled(),
+        "env": {k: os.environ.get(k) for k in ("TF_DETERMINISTIC_OPS", "TF_CPP_MIN_LOG_LEVEL")},
+        "floatx": keras.backend.floatx(),
+        "tf_intra_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+    }
+
+
+def test_fit_leaves_no_global_state_changed(token_data):
+    X, y = token_data
+    before = _global_state()
+    RNNClassifier(**FAST_PARAMS, early_stopping=True, dropout=0.2).fit(X, y).predict(X)
+    assert _global_state() == before
+
+
+def test_random_state_instance_is_not_replaced(token_data):
+    X, y = token_data
+    rs = np.random.RandomState(3)
+    clf = RNNClassifier(**{**FAST_PARAMS, "random_state": rs}).fit(X, y)
+    assert clf.random_state is rs
+
+
+# ------------------------------------------------------- training controls
+def test_early_stopping_restores_best_weights(numeric_data):
+    X, y = numeric_data
+    weights = []
+    recorder = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: weights.append(recorder.model.get_weights())
+    )
+    clf = RNNClassifier(
+        units=4, epochs=12, batch_size=16, learning_rate=0.05, early_stopping=True,
+        patience=2, validation_fraction=0.25, random_state=0, callbacks=[recorder],
+    ).fit(X, y)  # fmt: skip
+    history = clf.history_
+    assert {"loss", "val_loss", "val_accuracy"} <= set(history)
+    assert clf.n_iter_ == len(history["loss"]) == len(weights)
+    assert clf.best_epoch_ == int(np.argmin(history["val_loss"]))
+    for restored, best in zip(clf.model_.get_weights(), weights[clf.best_epoch_]):
+        np.testing.assert_array_equal(restored, best)
+
+
+def test_validation_split_is_stratified_and_shuffled():
+    codes = np.array([0] * 80 + [1] * 20)
+    clf = RNNClassifier(validation_fraction=0.2)
+    train, val = clf._validation_split(codes, np.random.RandomState(0))
+    assert len(val) == 20 and np.bincount(codes[val]).tolist() == [16, 4]
+    assert not np.array_equal(np.sort(val), np.arange(80, 100))  # not "last rows"
+    assert set(train).isdisjoint(val) and len(train) + len(val) == 100
+
+
+def test_warm_start_and_partial_fit_continue_training(token_data):
+    X, y = token_data
+    clf = RNNClassifier(**{**FAST_PARAMS, "warm_start": True}).fit(X, y)
+    model = clf.model_
+    clf.fit(X, y)
+    assert clf.model_ is model and clf.n_iter_ == 4
+    cold = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    first = cold.model_
+    assert cold.fit(X, y).model_ is not first and cold.n_iter_ == 2
+
+    online = RNNClassifier(**FAST_PARAMS)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        online.partial_fit(X, y)
+    online.partial_fit(X[:60], y[:60], classes=[0, 1])
+    online.partial_fit(X[60:], y[60:])
+    assert online.n_iter_ == 2 and online.classes_.tolist() == [0, 1]
+
+
+def test_user_callbacks_run_and_list_is_not_modified(token_data):
+    X, y = token_data
+    seen = []
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e))]
+    RNNClassifier(**FAST_PARAMS, callbacks=callbacks, early_stopping=True).fit(X, y)
+    assert seen == [0, 1] and len(callbacks) == 1
+
+
+def test_verbose_controls_output(token_data, capfd):
+    X, y = token_data
+    RNNClassifier(**FAST_PARAMS).fit(X, y).predict(X)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    RNNClassifier(**FAST_PARAMS, verbose=1).fit(X, y)
+    out, _ = capfd.readouterr()
+    assert "Epoch 1/2" in out and "loss" in out
+
+
+def test_simple_rnn_stacked_bidirectional_fits(token_data):
+    # GRU and LSTM variants run in test_grid_search_over_cell_units_bidirectional
+    X, y = token_data
+    clf = RNNClassifier(**{**FAST_PARAMS, "units": (4, 3)}, cell="rnn", bidirectional=True)
+    assert clf.fit(X, y).predict(X).shape == (len(X),)
+
+
+# ------------------------------------------------------- sklearn machinery
+def test_clone_get_set_params():
+    clf = RNNClassifier(units=(8, 4), cell="lstm", optimizer="sgd")
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params() and copy is not clf
+    copy.set_params(units=3, bidirectional=True)
+    assert copy.units == 3 and clf.units == (8, 4)
+
+
+@pytest.mark.slow
+def test_grid_search_over_cell_units_bidirectional(token_data):
+    X, y = token_data
+    grid = GridSearchCV(
+        RNNClassifier(**FAST_PARAMS),
+        {"cell": ["gru", "lstm"], "units": [2, (3, 2)], "bidirectional": [False, True]},
+        cv=2,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 8
+    assert grid.best_estimator_.predict(X).shape == (len(X),)
+
+
+def test_pipeline_with_padder_and_scaler_on_ragged_list():
+    rng = np.random.RandomState(0)
+    y = np.array([0, 1] * 15)
+    ragged = [rng.normal(loc=label, size=(rng.randint(3, 9), 2)) for label in y]
+    pipe = make_pipeline(SequencePadder(), SequenceScaler(), RNNClassifier(**FAST_PARAMS))
+    assert pipe.fit(ragged, y).predict(ragged[:4]).shape == (4,)
+
+
+# ------------------------------------------------------------ persistence
+def test_pickle_and_joblib_round_trip(fitted_token_clf, token_data, tmp_path):
+    X = token_data[0]
+    expected = fitted_token_clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(fitted_token_clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    joblib.dump(fitted_token_clf, tmp_path / "clf.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict_proba(X), expected)
+
+
+@pytest.mark.slow
+def test_pickle_loads_in_fresh_process(fitted_token_clf, token_data, tmp_path):
+    X = token_data[0][:7]
+    np.save(tmp_path / "X.npy", X)
+    with open(tmp_path / "clf.pkl", "wb") as f:
+        pickle.dump(fitted_token_clf, f)
+    code = textwrap.dedent(
+        f"""
+        import pickle, numpy as np
+        clf = pickle.load(open({str(tmp_path / "clf.pkl")!r}, "rb"))
+        np.save({str(tmp_path / "p.npy")!r}, clf.predict_proba(np.load({str(tmp_path / "X.npy")!r})))
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.getcwd(), timeout=300)
+    np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), fitted_token_clf.predict_proba(X))
+
+
+def test_unfitted_predict_raises(token_data):
+    with pytest.raises(NotFittedError):
+        RNNClassifier().predict_proba(token_data[0])
+
+
+@pytest.mark.slow
+def test_import_is_quiet_and_does_not_load_keras():
+    code = (
+        "import sys, sklearn_rnn; "
+        "print('keras' in sys.modules, 'tensorflow' in sys.modules); "
+        "sklearn_rnn.TextTokenizer().fit(['a b']); "
+        "print('keras' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.split() == ["False", "False", "False"]
+    assert done.stderr == ""
+    fit = (
+        "import numpy as np, sklearn_rnn; "
+        "sklearn_rnn.RNNClassifier(units=2, epochs=1).fit(np.ones((4, 3)), [0, 1, 0, 1])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", fit], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout == "" and done.stderr == ""
