@@ -19,7 +19,6 @@ Padding marker for numeric sequences
     is an error: it is neither data nor padding.
 """
 
-import numbers
 
 import numpy as np
 from scipy.sparse import issparse
@@ -201,10 +200,6 @@ def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
                 "text first (e.g. str(doc)) or drop missing values."
             )
     return documents
-
-
-def _is_int_like(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def filled_steps(lengths: np.ndarray, max_len: int, padding: str) -> np.ndarray:
