@@ -24,7 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_rnn import RNNClassifier, TextTokenizer
 
 texts, labels = load_sklearn_docstrings(
-    ("cluster", "metrics", "preprocessing"), n_samples=scaled(450, 150)
+    ("cluster", "metrics", "preprocessing"), n_samples=scaled(450, 120)
 )
 X_train, X_test, y_train, y_test = train_test_split(
     texts, labels, test_size=0.25, stratify=labels, random_state=0
@@ -57,7 +57,7 @@ param_distributions = {
 search = RandomizedSearchCV(
     pipe,
     param_distributions,
-    n_iter=scaled(3, 2),
+    n_iter=scaled(3, 1),
     cv=2,
     scoring="accuracy",
     random_state=0,

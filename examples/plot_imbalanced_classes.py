@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_rnn import RNNClassifier, TextTokenizer
 
 texts, labels = load_sklearn_docstrings(
-    ("linear_model", "metrics", "preprocessing"), n_samples=scaled(None, 600)
+    ("linear_model", "metrics", "preprocessing"), n_samples=scaled(None, 300)
 )
 rng = np.random.RandomState(0)
 rare = np.flatnonzero(labels == "preprocessing")
