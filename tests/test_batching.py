@@ -158,6 +158,7 @@ def test_compiled_predict_does_not_retrace(bucketed_clf):
     assert clf._predict_fn.experimental_get_tracing_count() == traces == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pre", [False, True])
 def test_bucketed_training_on_pre_and_post_padding(pre):
     from sklearn_rnn import RNNClassifier
