@@ -178,7 +178,7 @@ def figure_predict(scale, repeat):
 def figure_bucketing(scale, repeat):
     from sklearn_rnn import RNNClassifier
 
-    n, vocab, units, epochs = int(2500 * scale), 2000, 32, 2
+    n, vocab, units, epochs = int(2500 * scale), 2000, 32, 3
     lengths = lognormal_lengths(2 * n)
     X_all, y_all = token_data(2 * n, lengths, vocab=vocab)
     X, y, X_test, y_test = X_all[:n], y_all[:n], X_all[n:], y_all[n:]
