@@ -111,7 +111,7 @@ def median_latency(func, n_calls):
 def figure_fit_overhead(scale, repeat):
     from sklearn_rnn import RNNClassifier
 
-    n, steps, vocab, units, epochs = int(2000 * scale), 40, 2000, 32, 3
+    n, steps, vocab, units, epochs = int(3000 * scale), 40, 2000, 32, 3
     X, y = token_data(n, np.full(n, steps), vocab=vocab)
     params = dict(units=units, embedding_dim=units, batch_size=32, epochs=epochs)
 
@@ -178,7 +178,7 @@ def figure_predict(scale, repeat):
 def figure_bucketing(scale, repeat):
     from sklearn_rnn import RNNClassifier
 
-    n, vocab, units, epochs = int(2500 * scale), 2000, 32, 3
+    n, vocab, units, epochs = int(2500 * scale), 2000, 32, 2
     lengths = lognormal_lengths(2 * n)
     X_all, y_all = token_data(2 * n, lengths, vocab=vocab)
     X, y, X_test, y_test = X_all[:n], y_all[:n], X_all[n:], y_all[n:]
