@@ -41,11 +41,16 @@ def padding_plan(X: np.ndarray, input_kind: str):
     keep : ndarray of int, shape (n_samples,)
         Steps each row needs counted from its padded side's opposite end.
     """
-    real = real_steps(X, input_kind)
-    n_steps = real.shape[1]
-    any_real = real.any(axis=1)
-    first = np.where(any_real, real.argmax(axis=1), n_steps)
-    last = np.where(any_real, n_steps - real[:, ::-1].argmax(axis=1), 0)
+    n_steps = X.shape[1]
+    first = np.empty(len(X), dtype=np.int64)
+    last = np.empty(len(X), dtype=np.int64)
+    for start in range(0, len(X), PREDICT_CHUNK):  # chunks: bounded memory
+        real = real_steps(X[start : start + PREDICT_CHUNK], input_kind)
+        any_real = real.any(axis=1)
+        part = slice(start, start + len(real))
+        first[part] = np.where(any_real, real.argmax(axis=1), n_steps)
+        last[part] = np.where(any_real, n_steps - real[:, ::-1].argmax(axis=1), 0)
+    any_real = last > 0
     if np.all(first[any_real] == 0):
         return "post", last
     if np.all(last[any_real] == n_steps):
@@ -110,8 +115,30 @@ def predict_batches(keep, batch_rows, bucketing):
     return [order[i : i + batch_rows] for i in range(0, len(order), batch_rows)]
 
 
+def flat_plan(batches, keep, widths, n_steps):
+    """Pack a list of index batches into flat arrays for the in-graph feed.
+
+    Returns ``rows`` (all indices, batch after batch), ``offsets`` (batch
+    ``i`` is ``rows[offsets[i]:offsets[i + 1]]``) and each batch's width.
+    """
+    sizes = np.array([len(rows) for rows in batches], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    rows = np.concatenate(batches).astype(np.int64) if batches else np.zeros(0, np.int64)
+    if widths is None:
+        batch_widths = np.full(len(batches), n_steps, dtype=np.int64)
+    else:
+        batch_widths = np.array([batch_width(keep[b], widths) for b in batches], dtype=np.int64)
+    return rows, offsets, batch_widths
+
+
 def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
     """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
+
+    Python runs once per epoch (to plan the batches); gathering and trimming
+    each batch happens inside TensorFlow's input pipeline, so the feed keeps
+    pace with the training step without holding the GIL. The data is
+    converted to tensors once; batches are gathered from them, never copied
+    from NumPy.
 
     Parameters
     ----------
@@ -131,21 +158,31 @@ def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
     n_batches : int or None
         Batches per epoch when known (for progress bars).
     """
+    n_steps = X.shape[1]
+    tensors = [tf.convert_to_tensor(y)] + ([] if w is None else [tf.convert_to_tensor(w)])
+    X_t = tf.convert_to_tensor(X)
 
-    def generate():
-        for rows in plan_epoch():
-            width = X.shape[1] if widths is None else batch_width(keep[rows], widths)
-            xb = take(X, rows, width, side)
-            if w is None:
-                yield xb, y[rows]
-            else:
-                yield xb, y[rows], w[rows]
+    def plan(_):
+        return flat_plan(plan_epoch(), keep, widths, n_steps)
 
-    x_spec = tf.TensorSpec((None,) * 2 + X.shape[2:], X.dtype)
-    specs = (x_spec, tf.TensorSpec((None,), y.dtype))
-    if w is not None:
-        specs += (tf.TensorSpec((None,), w.dtype),)
-    dataset = tf.data.Dataset.from_generator(generate, output_signature=specs)
+    def planned(i):
+        arrays = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
+        return tuple(tf.ensure_shape(a, (None,)) for a in arrays)
+
+    def batch(rows, width):
+        xb = tf.gather(X_t, rows)
+        xb = xb[:, n_steps - width :] if side == "pre" else xb[:, :width]
+        return (xb, *(tf.gather(t, rows) for t in tensors))
+
+    def epoch(rows, offsets, batch_widths):
+        starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))
+        return starts.map(lambda a, b, width: batch(rows[a:b], width))
+
+    dataset = (
+        tf.data.Dataset.range(1)
+        .map(planned)
+        .flat_map(epoch)
+    )
     if n_batches is not None:
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
-    return dataset.prefetch(2)
+    return dataset.prefetch(tf.data.AUTOTUNE)

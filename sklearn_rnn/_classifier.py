@@ -189,8 +189,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     With default parameters on a GPU, Keras runs GRU and LSTM layers on the
-    fused cuDNN kernel; ``recurrent_dropout > 0`` and pre-padded input turn
-    it off. On CPU, the same seed gives the same predictions.
+    fused cuDNN kernel (``dropout`` does not prevent it). ``recurrent_dropout
+    > 0`` rules it out, as does ``cell="rnn"`` (SimpleRNN has no cuDNN
+    kernel). Keras also needs right-padded (post-padded) masks without fully
+    padded rows: it checks that with a run-time assertion, so pre-padded
+    token ids or all-padding rows can fail on a GPU; pad at the end and drop
+    empty sequences there. See docs/performance.md. On CPU, the same seed
+    gives the same predictions.
 
     Examples
     --------
