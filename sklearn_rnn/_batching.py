@@ -134,11 +134,12 @@ def flat_plan(batches, keep, widths, n_steps):
 def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
     """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
 
-    Python runs once per epoch (to plan the batches); gathering and trimming
-    each batch happens inside TensorFlow's input pipeline, so the feed keeps
-    pace with the training step without holding the GIL. The data is
-    converted to tensors once; batches are gathered from them, never copied
-    from NumPy.
+    Python plans each epoch once (which rows go in which batch, how wide each
+    batch is); each batch is then cut from the NumPy arrays by one small
+    ``tf.numpy_function`` call inside TensorFlow's input pipeline, which runs
+    ahead of the training step (prefetch). Only the rows of the current
+    batches are copied: the training data is never converted to a tensor as a
+    whole, so ``fit`` holds no second copy of ``X``.
 
     Parameters
     ----------
@@ -159,20 +160,26 @@ def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
         Batches per epoch when known (for progress bars).
     """
     n_steps = X.shape[1]
-    tensors = [tf.convert_to_tensor(y)] + ([] if w is None else [tf.convert_to_tensor(w)])
-    X_t = tf.convert_to_tensor(X)
+    arrays = (y,) if w is None else (y, w)
+    x_shape = (None, None) + X.shape[2:]
 
     def plan(_):
         return flat_plan(plan_epoch(), keep, widths, n_steps)
 
     def planned(i):
-        arrays = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
-        return tuple(tf.ensure_shape(a, (None,)) for a in arrays)
+        flat = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
+        return tuple(tf.ensure_shape(a, (None,)) for a in flat)
+
+    def gather(rows, width):
+        # NumPy fancy indexing copies just this batch; X itself is never
+        # converted to a tensor, so fit holds no second copy of the data.
+        return (take(X, rows, int(width), side), *(a[rows] for a in arrays))
 
     def batch(rows, width):
-        xb = tf.gather(X_t, rows)
-        xb = xb[:, n_steps - width :] if side == "pre" else xb[:, :width]
-        return (xb, *(tf.gather(t, rows) for t in tensors))
+        out = tf.numpy_function(
+            gather, [rows, width], [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
+        )
+        return (tf.ensure_shape(out[0], x_shape), *(tf.ensure_shape(a, (None,)) for a in out[1:]))
 
     def epoch(rows, offsets, batch_widths):
         starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))
