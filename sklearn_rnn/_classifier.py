@@ -650,7 +650,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 training,
                 validation_data=validation,
                 epochs=epochs,
-                callbacks=[*callbacks, history],
+                callbacks=[history, *callbacks],  # first: records before a callback raises
                 shuffle=False,  # the feed shuffles, seeded by random_state
                 verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
             )
