@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
+from sklearn_rnn._persistence import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
     HasMethods,
@@ -763,6 +764,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never alter self
         state.pop("_predict_fn", None)  # a tf.function: rebuilt on load
+        if "model_" in state:  # unpickles with sklearn_rnn's custom layers registered
+            state["model_"] = PickledModel(state["model_"])
         return state
 
     def __setstate__(self, state):

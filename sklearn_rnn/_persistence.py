@@ -44,7 +44,8 @@ def save(estimator, path):
     """
     path = os.fspath(path)
     state = dict(estimator.__getstate__())
-    model = state.pop("model_", None)
+    state.pop("model_", None)
+    model = getattr(estimator, "model_", None)
     members = {_STATE: pickle.dumps((type(estimator), state), protocol=pickle.HIGHEST_PROTOCOL)}
     if model is not None:
         members[_MODEL] = _model_to_bytes(model)
@@ -122,6 +123,22 @@ def load(path):
     estimator = cls.__new__(cls)
     estimator.__setstate__(state)
     return estimator
+
+
+class PickledModel:
+    """Pickles a Keras model as ``.keras`` bytes that unpickle through this module.
+
+    A Keras model pickles on its own, but unpickling it needs the custom
+    layers of ``sklearn_rnn._models`` registered first, which a fresh process
+    has not done. Unpickling this wrapper calls :func:`_model_from_bytes`,
+    which imports them, and gives back the model itself.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __reduce__(self):
+        return _model_from_bytes, (_model_to_bytes(self.model),)
 
 
 def _corrupt(path, problem):
