@@ -470,7 +470,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{name} expected a 2-D array (n_samples, n_timesteps) of token ids or "
                 "univariate sequences, or a 3-D array (n_samples, n_timesteps, "
-                f"n_features), got a {ndim}-D array of shape {np.shape(X)}. Reshape X; "
+                f"n_features), got a {ndim}-D array of shape {np.shape(X)}. Reshape your data: "
                 "a single sequence of shape (n_timesteps,) is X.reshape(1, -1)."
             )
         if not reset and ndim != self._input_ndim:

@@ -177,7 +177,8 @@ def test_fit_rejects_wrong_number_of_dimensions(no_network, tokens, X, shape):
 
 @pytest.mark.parametrize("shape", [(0, 6), (0, 6, 2)])
 def test_fit_rejects_empty_input(no_network, shape):
-    with pytest.raises(ValueError, match=re.escape(f"Found array with 0 sample(s) (shape={shape})")):
+    message = f"Found array with 0 sample(s) (shape={shape})"
+    with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(np.zeros(shape), np.zeros(0))
 
 
@@ -209,7 +210,7 @@ def test_fit_rejects_nan_mixed_inside_a_time_step(no_network, numeric):
     X, y = numeric
     X = X.copy()
     X[3, 1, 0] = np.nan
-    message = "RNNClassifier received a time step that mixes NaN with finite values (sample 3, step 1"
+    message = "received a time step that mixes NaN with finite values (sample 3, step 1"
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(X, y)
 
@@ -309,9 +310,11 @@ def test_predict_rejects_token_ids_on_a_numeric_model(univariate_clf, tokens):
 @pytest.mark.parametrize("swap", ["3-D to tokens", "2-D to 3-D numeric"])
 def test_predict_rejects_other_layout(token_clf, numeric_clf, tokens, numeric, swap):
     if swap == "3-D to tokens":
-        clf, X, message = token_clf, numeric[0], "fitted on 2-D X (integer token ids) but got 3-D X"
+        clf, X = token_clf, numeric[0]
+        message = "fitted on 2-D X (integer token ids) but got 3-D X"
     else:
-        clf, X, message = numeric_clf, tokens[0], "fitted on 3-D X (numeric sequences) but got 2-D X"
+        clf, X = numeric_clf, tokens[0]
+        message = "fitted on 3-D X (numeric sequences) but got 2-D X"
     with pytest.raises(ValueError, match=re.escape(f"RNNClassifier was {message} of shape")):
         clf.predict(X)
 
@@ -412,7 +415,9 @@ def test_text_tokenizer_rejects_a_dataframe():
 # ------------
 
 
-@pytest.mark.parametrize("document, kind", [(3, "int 3"), (None, "NoneType None"), (b"x", "bytes b'x'")])
+@pytest.mark.parametrize(
+    "document, kind", [(3, "int 3"), (None, "NoneType None"), (b"x", "bytes b'x'")]
+)
 def test_text_tokenizer_rejects_non_string_documents(document, kind):
     message = f"TextTokenizer expected every document to be a str, got {kind} at position 1."
     with pytest.raises(TypeError, match=re.escape(message)):
@@ -483,7 +488,10 @@ def _assert_unchanged(X, snapshot):
 def test_classifier_does_not_modify_inputs(kind, tokens, numeric, weights, token_clf, numeric_clf):
     # The fixtures fitted on tokens/numeric with these weights: compare with fresh copies.
     X, y = tokens if kind == "tokens" else numeric
-    X0, y0 = make_token_task(**TOKEN_TASK) if kind == "tokens" else make_numeric_task(**NUMERIC_TASK)
+    if kind == "tokens":
+        X0, y0 = make_token_task(**TOKEN_TASK)
+    else:
+        X0, y0 = make_numeric_task(**NUMERIC_TASK)
     _assert_unchanged(X, X0)
     _assert_unchanged(y, y0)
     _assert_unchanged(weights, np.linspace(0.5, 1.5, 16))

@@ -61,7 +61,8 @@ def _manifest(path):
 def _assert_same_fitted_state(a, b):
     assert a.get_params() == b.get_params()
     np.testing.assert_array_equal(a.classes_, b.classes_)
-    assert (a.n_features_in_, a.input_kind_, a.n_iter_) == (b.n_features_in_, b.input_kind_, b.n_iter_)
+    for name in ("n_features_in_", "input_kind_", "n_iter_"):
+        assert getattr(a, name) == getattr(b, name)
     assert a.history_ == b.history_
 
 
@@ -209,7 +210,8 @@ def test_load_warns_on_version_mismatch(saved, tasks, tmp_path):
 
 def test_load_missing_file(tmp_path):
     missing = tmp_path / "nothing.zip"
-    with pytest.raises(FileNotFoundError, match=re.escape(f"No sklearn_rnn save file at {str(missing)!r}")):
+    message = f"No sklearn_rnn save file at {str(missing)!r}"
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
         load(missing)
 
 
@@ -228,13 +230,15 @@ print(json.dumps([unpickled.predict_proba(X).tolist(), loaded.predict_proba(X).t
 @pytest.mark.slow
 def test_pickle_and_save_load_in_a_fresh_process(fitted, tasks, tmp_path):
     clf, X = fitted["numeric"], tasks["numeric"][0]
+    files = ("X.npy", "clf.pkl", "clf.zip")
     np.save(tmp_path / "X.npy", X)
     with open(tmp_path / "clf.pkl", "wb") as f:
         pickle.dump(clf, f)
     clf.save(tmp_path / "clf.zip")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     result = subprocess.run(
-        [sys.executable, "-c", _FRESH_PROCESS, *(str(tmp_path / n) for n in ("X.npy", "clf.pkl", "clf.zip"))],
+        [sys.executable, "-c", _FRESH_PROCESS, *(str(tmp_path / n) for n in files)],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

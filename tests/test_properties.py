@@ -22,7 +22,8 @@ def ragged_sequences(draw, *, univariate=None, max_size=6):
     n_features = draw(st.integers(1, 3))
     one_d = draw(st.booleans()) if univariate is None else univariate
     shape = st.integers(0, 6).map(lambda n: (n,) if one_d and n_features == 1 else (n, n_features))
-    return draw(st.lists(hnp.arrays(np.float64, shape, elements=FINITE), min_size=1, max_size=max_size))
+    arrays = hnp.arrays(np.float64, shape, elements=FINITE)
+    return draw(st.lists(arrays, min_size=1, max_size=max_size))
 
 
 @st.composite
@@ -66,7 +67,9 @@ def test_tokenize_then_inverse_gives_the_analyzer_tokens(documents, analyzer, lo
     st.sampled_from(["post", "pre"]),
 )
 def test_tokenizer_rows_are_independent_and_bounded(train, test, max_tokens, max_len, side):
-    tokenizer = TextTokenizer(max_tokens=max_tokens, max_len=max_len, padding=side, truncating=side)
+    tokenizer = TextTokenizer(
+        max_tokens=max_tokens, max_len=max_len, padding=side, truncating=side
+    )
     X = tokenizer.fit(train).transform(test)
     assert X.shape == (len(test), max_len) and X.dtype == np.int32
     assert ((X >= 0) & (X < max_tokens)).all()
@@ -80,7 +83,11 @@ def test_tokenizer_rows_are_independent_and_bounded(train, test, max_tokens, max
 
 
 @PROPERTY
-@given(ragged_sequences(), st.sampled_from(["post", "pre"]), st.sampled_from(["float32", "float64"]))
+@given(
+    ragged_sequences(),
+    st.sampled_from(["post", "pre"]),
+    st.sampled_from(["float32", "float64"]),
+)
 def test_pad_then_unpad_returns_originals_of_any_layout(sequences, padding, dtype):
     copies = [s.copy() for s in sequences]
     padder = SequencePadder(padding=padding, dtype=dtype).fit(sequences)
@@ -128,7 +135,8 @@ def test_scale_then_inverse_returns_ragged_padded_input(X, with_mean, with_std):
 def test_scale_then_inverse_2d_univariate(X):
     X = X[:, :, 0]
     scaler = SequenceScaler().fit(X)
-    np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(X)), X, rtol=1e-9, atol=1e-9)
+    back = scaler.inverse_transform(scaler.transform(X))
+    np.testing.assert_allclose(back, X, rtol=1e-9, atol=1e-9)
 
 
 @PROPERTY
