@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
+from sklearn_rnn._persistence import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
     HasMethods,
@@ -385,6 +386,23 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    def save(self, path):
+        """Save the estimator to one file; read it back with :func:`sklearn_rnn.load`.
+
+        The file is a zip archive holding the network in Keras' own format
+        (``model.keras``), the rest of the estimator as a pickle, and a
+        manifest with library versions and checksums. See
+        ``docs/persistence.md``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the file; an existing file is replaced atomically.
+        """
+        from sklearn_rnn._persistence import save
+
+        save(self, path)
+
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, sample_weight, *, incremental, epochs, classes=None, partial=False):
         try:
@@ -416,7 +434,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """Validate X (and y); return float32 3-D sequences or int32 token ids."""
         name = type(self).__name__
         reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT)
-        if _ndim(X, name) == 3:
+        ndim = self._check_ndim(X, reset=reset)
+        if ndim == 3:
             _check_feature_names(self, X, reset=reset)
             X = check_array(X, dtype="numeric", allow_nd=True, ensure_all_finite=False)
             if y is not None:
@@ -432,11 +451,6 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             X = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite=False)
         else:
             X, y = validate_data(self, X, y, reset=reset, dtype="numeric", ensure_all_finite=False)
-        if not reset and getattr(self, "_input_ndim", X.ndim) != X.ndim:
-            raise ValueError(
-                f"{name} was fitted on {self._input_ndim}-D X but got {X.ndim}-D X of "
-                f"shape {X.shape}. Pass sequences in the same layout as in fit."
-            )
         kind = self._input_kind(X)
         if reset:
             self.input_kind_ = kind
@@ -452,6 +466,25 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         X = X.astype(np.float32, copy=False)
         check_numeric_padding(X, estimator_name=name)
         return (X[:, :, None] if X.ndim == 2 else X), y
+
+    def _check_ndim(self, X, *, reset):
+        """Number of dimensions of X: 2 or 3, and the same as in fit."""
+        name = type(self).__name__
+        ndim = _ndim(X, name)
+        if ndim not in (2, 3):
+            raise ValueError(
+                f"{name} expected a 2-D array (n_samples, n_timesteps) of token ids or "
+                "univariate sequences, or a 3-D array (n_samples, n_timesteps, "
+                f"n_features), got a {ndim}-D array of shape {np.shape(X)}. Reshape your data: "
+                "a single sequence of shape (n_timesteps,) is X.reshape(1, -1)."
+            )
+        if not reset and ndim != self._input_ndim:
+            raise ValueError(
+                f"{name} was fitted on {self._input_ndim}-D X ({self._describe_kind()}) "
+                f"but got {ndim}-D X of shape {np.shape(X)}. Pass sequences in the same "
+                "layout as in fit."
+            )
+        return ndim
 
     def _input_kind(self, X):
         if self.input_type != "auto":
@@ -531,16 +564,35 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                     f"{self.classes_.tolist()!r}. Key class_weight by the labels as they "
                     "appear in y."
                 )
-            return np.array([float(self.class_weight.get(c, 1.0)) for c in self.classes_])
+            return self._class_weight_values()
         weights = np.ones(len(self.classes_))
         weights[present] = compute_class_weight("balanced", classes=present, y=codes)
         return weights
+
+    def _class_weight_values(self):
+        """The class_weight dict as an array over classes_; 1 for missing labels."""
+        values = [self.class_weight.get(c, 1.0) for c in self.classes_]
+        if not all(isinstance(v, Real) and np.isfinite(v) and v >= 0 for v in values):
+            raise ValueError(
+                f"class_weight values must be finite numbers >= 0, got "
+                f"{self.class_weight!r}. Pass e.g. {{label: 2.0}} or "
+                "class_weight='balanced'."
+            )
+        return np.array(values, dtype=np.float64)
 
     def _check_vocabulary(self, X, *, incremental):
         if self.input_kind_ != "tokens":
             return
         largest = int(X.max(initial=0))
         if incremental:
+            if largest >= self.vocab_size_:
+                raise ValueError(
+                    f"X holds token id {largest}, but the network was fitted with "
+                    f"vocab_size_={self.vocab_size_} (ids 0..{self.vocab_size_ - 1}) and "
+                    "its embedding cannot grow when training further. Map unseen ids "
+                    "to the out-of-vocabulary id 1 (np.where(X >= clf.vocab_size_, 1, "
+                    "X)), or refit with warm_start=False."
+                )
             return
         if self.vocab_size is None:
             self.vocab_size_ = max(largest + 1, OOV_ID + 1)
@@ -583,7 +635,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _train(self, X, codes, weights, *, seed, epochs, partial):
-        from sklearn_rnn._backend import tf
+        from sklearn_rnn._backend import keras, tf
         from sklearn_rnn._callbacks import make_callbacks
 
         rng = np.random.RandomState(seed)
@@ -598,17 +650,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
         )
         start = len(self.history_.get("loss", []))
-        history = self.model_.fit(
-            training,
-            validation_data=validation,
-            epochs=epochs,
-            callbacks=callbacks,
-            shuffle=False,  # the feed shuffles, seeded by random_state
-            verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
-        )
-        for key, values in history.history.items():
-            self.history_.setdefault(key, []).extend(float(v) for v in values)
-        self.n_iter_ = len(self.history_["loss"])
+        history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
+        try:
+            self.model_.fit(
+                training,
+                validation_data=validation,
+                epochs=epochs,
+                callbacks=[history, *callbacks],  # first: records before a callback raises
+                shuffle=False,  # the feed shuffles, seeded by random_state
+                verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
+            )
+        finally:
+            for key, values in history.history.items():
+                self.history_.setdefault(key, []).extend(float(v) for v in values)
+            self.n_iter_ = len(self.history_.get("loss", []))
         if stopper is not None:
             self.best_epoch_ = start + int(stopper.best_epoch)
         self._predict_fn = self._make_predict_fn()
@@ -714,6 +769,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never alter self
         state.pop("_predict_fn", None)  # a tf.function: rebuilt on load
+        if "model_" in state:  # unpickles with sklearn_rnn's custom layers registered
+            state["model_"] = PickledModel(state["model_"])
         return state
 
     def __setstate__(self, state):

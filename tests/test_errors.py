@@ -1,0 +1,597 @@
+"""Bad input is refused early, clearly, and without side effects.
+
+One test per bad input: each asserts the exception type and that the message
+names the problem. Errors raised in ``fit`` must come before any network is
+built: the ``no_network`` fixture makes building one fail loudly.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
+
+from .conftest import FAST_PARAMS, make_numeric_task, make_token_task
+
+TINY = {**FAST_PARAMS, "epochs": 1}
+TOKEN_TASK = dict(n_samples=16, n_steps=6, vocab=12)
+NUMERIC_TASK = dict(n_samples=16, n_steps=5, n_features=2)
+TEXT_HINT = "make_pipeline(TextTokenizer(), RNNClassifier())"
+PAD_HINT = "make_pipeline(SequencePadder(), RNNClassifier())"
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Make any attempt to build a Keras network fail the test."""
+    from sklearn_rnn import _models
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a network was built before the bad input was refused")
+
+    monkeypatch.setattr(_models, "build_rnn_model", refuse)
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    return make_token_task(**TOKEN_TASK)
+
+
+@pytest.fixture(scope="module")
+def numeric():
+    return make_numeric_task(**NUMERIC_TASK)
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return np.linspace(0.5, 1.5, 16)
+
+
+@pytest.fixture(scope="module")
+def token_clf(tokens, weights):
+    return RNNClassifier(**TINY, class_weight="balanced").fit(*tokens, sample_weight=weights)
+
+
+@pytest.fixture(scope="module")
+def numeric_clf(numeric, weights):
+    return RNNClassifier(**TINY, class_weight="balanced").fit(*numeric, sample_weight=weights)
+
+
+@pytest.fixture(scope="module")
+def univariate_clf(numeric):
+    X, y = numeric
+    return RNNClassifier(**TINY).fit(np.nan_to_num(X[:, :, 0]), y)
+
+
+def _param_message(name, value, allowed=""):
+    """Pattern for scikit-learn's parameter error: names parameter, allowed values, value."""
+    return (
+        re.escape(f"The {name!r} parameter of RNNClassifier must be {allowed}")
+        + ".*"
+        + re.escape(f"Got {value!r} instead.")
+    )
+
+
+def _fitted_attributes(estimator):
+    return sorted(k for k in vars(estimator) if k.endswith("_") and not k.startswith("__"))
+
+
+# %%
+# Parameters
+# ----------
+
+
+@pytest.mark.parametrize(
+    "name, value, allowed",
+    [
+        ("units", 0, "an int in the range [1, inf)"),
+        ("units", "8", "an int in the range [1, inf)"),
+        ("dropout", 1.0, "a float in the range [0.0, 1.0)"),
+        ("dropout", -0.1, "a float in the range [0.0, 1.0)"),
+        ("recurrent_dropout", 1.5, "a float in the range [0.0, 1.0)"),
+        ("epochs", 0, "an int in the range [1, inf)"),
+        ("epochs", 2.5, "an int in the range [1, inf)"),
+        ("validation_fraction", 0.0, "a float in the range (0.0, 1.0)"),
+        ("validation_fraction", 1.0, "a float in the range (0.0, 1.0)"),
+        ("learning_rate", 0.0, "a float in the range (0.0, inf)"),
+        ("learning_rate", -1e-3, "a float in the range (0.0, inf)"),
+        ("batch_size", 0, "an int in the range [1, inf)"),
+        ("embedding_dim", 0, "an int in the range [1, inf)"),
+        ("vocab_size", 1, "an int in the range [2, inf) or None"),
+        ("patience", -1, "an int in the range [0, inf)"),
+        ("cell", "transformer", "a str among"),
+        ("cell", "GRU", "a str among"),
+        ("optimizer", "adamm", "a str among"),
+        ("input_type", "text", "a str among"),
+        ("class_weight", "balance", "an instance of 'dict', a str among {'balanced'} or None"),
+        ("length_bucketing", "yes", ""),
+        ("callbacks", "early", "an instance of 'list' or None"),
+    ],
+)
+def test_invalid_parameter_names_parameter_value_and_allowed(
+    no_network, tokens, name, value, allowed
+):
+    with pytest.raises(ValueError, match=_param_message(name, value, allowed)):
+        RNNClassifier(**{**TINY, name: value}).fit(*tokens)
+
+
+@pytest.mark.parametrize("units", [(8, 0), (), (8, 2.5)])
+def test_units_tuple_with_invalid_entry(no_network, tokens, units):
+    message = (
+        "The 'units' parameter of RNNClassifier must be an int >= 1 or a non-empty "
+        f"tuple of ints >= 1. Got {units!r} instead."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**{**TINY, "units": units}).fit(*tokens)
+
+
+def test_class_weight_with_unknown_label(no_network, tokens):
+    message = "class_weight has labels [7] that are not in y's classes [0, 1]."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, class_weight={0: 1.0, 7: 2.0}).fit(*tokens)
+
+
+@pytest.mark.parametrize("weight", ["high", -1.0, np.inf, None])
+def test_class_weight_with_invalid_value(no_network, tokens, weight):
+    message = f"class_weight values must be finite numbers >= 0, got {{0: 1.0, 1: {weight!r}}}"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, class_weight={0: 1.0, 1: weight}).fit(*tokens)
+
+
+@pytest.mark.parametrize(
+    "estimator, name, value",
+    [
+        (TextTokenizer, "max_len", 0),
+        (TextTokenizer, "max_tokens", 2),
+        (TextTokenizer, "min_frequency", 0),
+        (SequencePadder, "max_len", 0),
+    ],
+)
+def test_transformer_invalid_length_parameters(estimator, name, value):
+    X = ["a b"] if estimator is TextTokenizer else [np.zeros((2, 1))]
+    message = f"The {name!r} parameter of {estimator.__name__} must be an int in the range"
+    with pytest.raises(ValueError, match=re.escape(message) + ".*" + re.escape(f"Got {value}")):
+        estimator(**{name: value}).fit(X)
+
+
+# %%
+# Input data given to fit
+# -----------------------
+
+
+@pytest.mark.parametrize(
+    "X, shape",
+    [(np.arange(16), "(16,)"), (np.zeros((16, 2, 2, 2)), "(16, 2, 2, 2)"), (5.0, "()")],
+)
+def test_fit_rejects_wrong_number_of_dimensions(no_network, tokens, X, shape):
+    ndim = len(np.shape(X))
+    message = (
+        "RNNClassifier expected a 2-D array (n_samples, n_timesteps) of token ids or "
+        "univariate sequences, or a 3-D array (n_samples, n_timesteps, n_features), "
+        f"got a {ndim}-D array of shape {shape}."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, tokens[1])
+
+
+@pytest.mark.parametrize("shape", [(0, 6), (0, 6, 2)])
+def test_fit_rejects_empty_input(no_network, shape):
+    message = f"Found array with 0 sample(s) (shape={shape})"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(np.zeros(shape), np.zeros(0))
+
+
+def test_fit_rejects_zero_time_steps(no_network):
+    with pytest.raises(ValueError, match=re.escape("got sequences of 0 time steps")):
+        RNNClassifier(**TINY).fit(np.zeros((4, 0, 2)), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("kind", ["tokens", "numeric"])
+def test_fit_rejects_x_y_length_mismatch(no_network, tokens, numeric, kind):
+    X, y = tokens if kind == "tokens" else numeric
+    message = "Found input variables with inconsistent numbers of samples: [16, 10]"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y[:10])
+
+
+def test_fit_rejects_a_single_class(no_network, tokens):
+    message = "RNNClassifier needs samples of at least 2 classes in y, got 1 class: ['a']."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(tokens[0], ["a"] * 16)
+
+
+def test_fit_rejects_continuous_targets(no_network, tokens):
+    with pytest.raises(ValueError, match=re.escape("Unknown label type: continuous")):
+        RNNClassifier(**TINY).fit(tokens[0], np.linspace(0, 1, 16))
+
+
+def test_fit_rejects_nan_mixed_inside_a_time_step(no_network, numeric):
+    X, y = numeric
+    X = X.copy()
+    X[3, 1, 0] = np.nan
+    message = "received a time step that mixes NaN with finite values (sample 3, step 1"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_fit_rejects_infinity(no_network, numeric, ndim):
+    X, y = numeric
+    X = np.nan_to_num(X)[:, :, 0] if ndim == 2 else X.copy()
+    X[2, 1] = -np.inf
+    message = f"RNNClassifier received an infinite value at index {(2, 1, 0)[:ndim]}."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+def test_fit_rejects_negative_token_ids(no_network, tokens):
+    X, y = tokens
+    X = X.copy()
+    X[0, 0] = -3
+    message = "RNNClassifier got a negative token id (-3). Token ids are >= 0"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+def test_fit_rejects_fractional_token_ids(no_network, tokens):
+    X, y = tokens
+    message = "RNNClassifier with input_type='tokens' needs whole-number token ids"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, input_type="tokens").fit(X + 0.5, y)
+
+
+def test_fit_rejects_token_ids_beyond_vocab_size(no_network, tokens):
+    X, y = tokens
+    message = f"X holds token id {X.max()}, but vocab_size=5 allows ids 0..4."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, vocab_size=5).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "X, received",
+    [
+        (["the cat", "a dog"] * 8, "got raw text such as 'the cat'"),
+        (np.array(["the cat", "a dog"] * 8), "got an array of strings (dtype <U7)"),
+        ("the cat", "got a single string 'the cat'"),
+    ],
+)
+def test_fit_rejects_raw_text_and_points_to_text_tokenizer(no_network, tokens, X, received):
+    with pytest.raises(TypeError, match=re.escape(received) + ".*" + re.escape(TEXT_HINT)):
+        RNNClassifier(**TINY).fit(X, tokens[1])
+
+
+@pytest.mark.parametrize("widths", [(2, 2), (2, 3)])
+def test_fit_rejects_ragged_list_and_points_to_sequence_padder(no_network, tokens, widths):
+    X = [np.zeros((3 + i % 2, widths[i % 2])) for i in range(16)]
+    message = "RNNClassifier got sequences of different lengths (a ragged list)."
+    with pytest.raises(ValueError, match=re.escape(message) + ".*" + re.escape(PAD_HINT)):
+        RNNClassifier(**TINY).fit(X, tokens[1])
+
+
+def test_partial_fit_requires_classes_first(no_network, tokens):
+    with pytest.raises(ValueError, match=re.escape("classes must be passed on the first call")):
+        RNNClassifier(**TINY).partial_fit(*tokens)
+
+
+def test_partial_fit_rejects_labels_outside_classes(no_network, tokens):
+    message = "y contains labels [1] that are not in classes_ [0, 2]."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).partial_fit(*tokens, classes=[0, 2])
+
+
+def test_fit_rejects_non_keras_callbacks(tokens):
+    message = "callbacks must be a list of keras.callbacks.Callback instances, got str 'stop'."
+    clf = RNNClassifier(**TINY, callbacks=["stop"])
+    with pytest.raises(TypeError, match=re.escape(message)):
+        clf.fit(*tokens)
+    assert _fitted_attributes(clf) == []
+
+
+# %%
+# Input data given to a fitted classifier
+# ---------------------------------------
+
+
+def test_predict_rejects_floats_on_a_token_model(token_clf, tokens):
+    message = (
+        "RNNClassifier was fitted on integer token ids but got float64 numeric sequences."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        token_clf.predict(tokens[0].astype(np.float64))
+
+
+def test_predict_rejects_token_ids_on_a_numeric_model(univariate_clf, tokens):
+    message = "RNNClassifier was fitted on numeric sequences but got integer token ids."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        univariate_clf.predict(tokens[0][:, :5])
+
+
+@pytest.mark.parametrize("swap", ["3-D to tokens", "2-D to 3-D numeric"])
+def test_predict_rejects_other_layout(token_clf, numeric_clf, tokens, numeric, swap):
+    if swap == "3-D to tokens":
+        clf, X = token_clf, numeric[0]
+        message = "fitted on 2-D X (integer token ids) but got 3-D X"
+    else:
+        clf, X = numeric_clf, tokens[0]
+        message = "fitted on 3-D X (numeric sequences) but got 2-D X"
+    with pytest.raises(ValueError, match=re.escape(f"RNNClassifier was {message} of shape")):
+        clf.predict(X)
+
+
+def test_predict_rejects_other_feature_count(numeric_clf, numeric):
+    message = (
+        "X has 1 features per time step, but RNNClassifier is expecting 2 features "
+        "per time step as input."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        numeric_clf.predict(numeric[0][:, :, :1])
+
+
+def test_predict_rejects_other_number_of_2d_columns(token_clf, tokens):
+    message = "X has 4 features, but RNNClassifier is expecting 6 features as input."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        token_clf.predict(tokens[0][:, :4])
+
+
+def test_predict_rejects_one_sequence_without_sample_axis(token_clf, tokens):
+    with pytest.raises(ValueError, match=re.escape("got a 1-D array of shape (6,)")):
+        token_clf.predict(tokens[0][0])
+
+
+def test_predict_maps_token_ids_beyond_vocabulary_to_oov(token_clf, tokens):
+    X = tokens[0].copy()
+    X[:, 1] = token_clf.vocab_size_ + np.arange(len(X))  # never seen in fit
+    as_oov = np.where(X >= token_clf.vocab_size_, 1, X)
+    np.testing.assert_array_equal(token_clf.predict_proba(X), token_clf.predict_proba(as_oov))
+    assert "mapped to the out-of-vocabulary id 1" in " ".join(RNNClassifier.__doc__.split())
+
+
+@pytest.mark.slow
+def test_warm_start_refuses_token_ids_beyond_fitted_vocabulary(tokens):
+    X, y = tokens
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
+    before = clf.predict_proba(X)
+    message = (
+        f"X holds token id {X.max() + 5}, but the network was fitted with "
+        f"vocab_size_={clf.vocab_size_}"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.fit(X + 5, y)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.partial_fit(X + 5, y)
+    assert clf.n_iter_ == 1
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+# %%
+# pandas input
+# ------------
+
+
+@pytest.mark.slow
+def test_dataframe_fits_records_feature_names_and_keeps_parameters(tokens):
+    pd = pytest.importorskip("pandas")
+    X, y = tokens
+    df = pd.DataFrame(X, columns=[f"step{i}" for i in range(X.shape[1])])
+    from sklearn_rnn._backend import keras
+
+    class_weight, callbacks = {0: 1.0, 1: 2.0}, [keras.callbacks.TerminateOnNaN()]
+    clf = RNNClassifier(**TINY, class_weight=class_weight, callbacks=callbacks)
+    clf.fit(df, pd.Series(y))
+    assert clf.class_weight is class_weight and class_weight == {0: 1.0, 1: 2.0}
+    assert clf.callbacks is callbacks and len(callbacks) == 1
+    np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
+    assert clf.input_kind_ == "tokens"
+    assert clf.predict_proba(df).shape == (len(df), 2)
+    with pytest.raises(ValueError, match=re.escape("The feature names should match")):
+        clf.predict(df.rename(columns={"step0": "first"}))
+
+
+def test_series_to_classifier_is_refused_as_1d(no_network, tokens):
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=re.escape("got a 1-D array of shape (16,)")):
+        RNNClassifier(**TINY).fit(pd.Series(tokens[0][:, 0]), tokens[1])
+
+
+def test_text_tokenizer_takes_a_series_of_strings():
+    pd = pytest.importorskip("pandas")
+    docs = ["the cat sat", "a dog", "the end"]
+    series = pd.Series(docs, index=[10, 20, 30])
+    np.testing.assert_array_equal(
+        TextTokenizer().fit_transform(series), TextTokenizer().fit_transform(docs)
+    )
+
+
+def test_text_tokenizer_rejects_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    message = "TextTokenizer expected a 1-D iterable of documents, got an array of shape (2, 1)."
+    with pytest.raises(ValueError, match=re.escape(message) + ".*" + re.escape("df['text']")):
+        TextTokenizer().fit(pd.DataFrame({"text": ["a b", "c"]}))
+
+
+# %%
+# Transformers
+# ------------
+
+
+@pytest.mark.parametrize(
+    "document, kind", [(3, "int 3"), (None, "NoneType None"), (b"x", "bytes b'x'")]
+)
+def test_text_tokenizer_rejects_non_string_documents(document, kind):
+    message = f"TextTokenizer expected every document to be a str, got {kind} at position 1."
+    with pytest.raises(TypeError, match=re.escape(message)):
+        TextTokenizer().fit(["a b", document])
+
+
+@pytest.mark.parametrize("method", ["fit", "transform"])
+def test_text_tokenizer_rejects_a_bare_string(method):
+    tokenizer = TextTokenizer().fit(["a b"])
+    message = "got a single string object 'the cat sat'. Wrap it in a list: [document]."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        getattr(tokenizer, method)("the cat sat")
+
+
+def test_sequence_padder_rejects_mixed_feature_counts():
+    message = "sequence 0 has 2, but sequence 2 has 3."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SequencePadder().fit([np.zeros((3, 2)), np.zeros((1, 2)), np.zeros((2, 3))])
+
+
+@pytest.mark.parametrize(
+    "X, error, message",
+    [
+        ([], ValueError, "SequencePadder expected at least one sequence, got an empty list."),
+        (["abc"], TypeError, "SequencePadder expected numeric sequences, got raw text"),
+        (np.zeros((2, 2, 2, 2)), ValueError, "got an array of shape (2, 2, 2, 2)."),
+        (7, TypeError, "SequencePadder expected a list of sequences, got int 7."),
+    ],
+)
+def test_sequence_padder_rejects_bad_containers(X, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        SequencePadder().fit(X)
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((2, 2, 2, 2)), "SequenceScaler expected a 2-D (n_samples, n_timesteps) or 3-D"),
+        ([[1.0], [1.0, 2.0]], "SequenceScaler expected a rectangular array, got ragged"),
+        (np.array([[[1.0, np.nan]]]), "SequenceScaler received a time step that mixes NaN"),
+        (np.full((1, 2, 2), np.nan), "every time step of X is NaN"),
+    ],
+)
+def test_sequence_scaler_rejects_bad_arrays(X, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SequenceScaler().fit(X)
+
+
+# %%
+# Inputs are never modified in place
+# ----------------------------------
+
+
+def _snapshot(X):
+    return [np.array(x, copy=True) for x in X] if isinstance(X, list) else np.array(X, copy=True)
+
+
+def _assert_unchanged(X, snapshot):
+    if isinstance(X, list):
+        for x, s in zip(X, snapshot):
+            np.testing.assert_array_equal(x, s)
+    else:
+        assert X.dtype == snapshot.dtype
+        np.testing.assert_array_equal(X, snapshot)
+
+
+@pytest.mark.parametrize("kind", ["tokens", "numeric"])
+def test_classifier_does_not_modify_inputs(kind, tokens, numeric, weights, token_clf, numeric_clf):
+    # The fixtures fitted on tokens/numeric with these weights: compare with fresh copies.
+    X, y = tokens if kind == "tokens" else numeric
+    if kind == "tokens":
+        X0, y0 = make_token_task(**TOKEN_TASK)
+    else:
+        X0, y0 = make_numeric_task(**NUMERIC_TASK)
+    _assert_unchanged(X, X0)
+    _assert_unchanged(y, y0)
+    _assert_unchanged(weights, np.linspace(0.5, 1.5, 16))
+    clf = token_clf if kind == "tokens" else numeric_clf
+    X = X.copy()
+    if kind == "tokens":
+        X[0, 0] = clf.vocab_size_ + 3  # out of vocabulary: mapped at predict time
+    snapshot = _snapshot(X)
+    clf.predict_proba(X)
+    _assert_unchanged(X, snapshot)
+
+
+@pytest.mark.parametrize(
+    "make, X",
+    [
+        (TextTokenizer, ["The cat sat", "a dog"]),
+        (SequencePadder, [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[5.0, 6.0]])]),
+        (SequencePadder, np.array([[1.0, 2.0, np.nan], [3.0, np.nan, np.nan]])),
+        (SequenceScaler, np.array([[[1.0, 2.0], [np.nan, np.nan]], [[3.0, 5.0], [4.0, 1.0]]])),
+        (SequenceScaler, np.array([[1, 2, 3], [4, 5, 6]])),
+    ],
+)
+def test_transformers_do_not_modify_inputs(make, X):
+    snapshot = list(X) if make is TextTokenizer else _snapshot(X)
+    transformer = make().fit(X)
+    out = transformer.transform(X)
+    if hasattr(transformer, "inverse_transform") and make is not TextTokenizer:
+        back = _snapshot(out)
+        transformer.inverse_transform(out)
+        _assert_unchanged(out, back)
+    if make is TextTokenizer:
+        assert X == snapshot
+    else:
+        _assert_unchanged(X, snapshot)
+
+
+# %%
+# Interrupted fit
+# ---------------
+
+
+def _raise_at_epoch_end(exception, epoch):
+    from sklearn_rnn._backend import keras
+
+    class RaiseAtEpochEnd(keras.callbacks.Callback):
+        def on_epoch_end(self, index, logs=None):
+            if index >= epoch:
+                raise exception
+
+    return RaiseAtEpochEnd()
+
+
+@pytest.mark.slow
+def test_interrupted_first_fit_leaves_estimator_unfitted(tokens):
+    clf = RNNClassifier(**{**TINY, "epochs": 2}, callbacks=[_raise_at_epoch_end(OSError(), 0)])
+    with pytest.raises(OSError):
+        clf.fit(*tokens)
+    assert _fitted_attributes(clf) == []
+    with pytest.raises(NotFittedError):
+        clf.predict(tokens[0])
+    assert clf.set_params(callbacks=None).fit(*tokens).n_iter_ == 2
+
+
+@pytest.mark.slow
+def test_interrupted_refit_leaves_estimator_unfitted(tokens):
+    clf = RNNClassifier(**TINY).fit(*tokens)
+    clf.set_params(callbacks=[_raise_at_epoch_end(KeyboardInterrupt(), 0)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(*tokens)
+    assert _fitted_attributes(clf) == []
+    with pytest.raises(NotFittedError):
+        clf.predict_proba(tokens[0])
+
+
+@pytest.mark.slow
+def test_interrupted_warm_start_keeps_completed_epochs(tokens):
+    X, y = tokens
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
+    clf.set_params(epochs=3, callbacks=[_raise_at_epoch_end(KeyboardInterrupt(), 1)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3  # 1 before, plus the 2 completed epochs of the interrupted fit
+    assert all(len(values) == clf.n_iter_ for values in clf.history_.values())
+    assert clf.predict_proba(X).shape == (len(X), 2)
+    assert clf.set_params(epochs=1, callbacks=None).fit(X, y).n_iter_ == 4
+
+
+@pytest.mark.slow
+def test_interrupted_partial_fit_keeps_previous_model(tokens):
+    from sklearn_rnn._backend import keras
+
+    class RaiseOnFirstBatch(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            raise RuntimeError("interrupted")
+
+    X, y = tokens
+    clf = RNNClassifier(**TINY).partial_fit(X, y, classes=[0, 1])
+    before = clf.predict_proba(X)
+    clf.set_params(callbacks=[RaiseOnFirstBatch()])
+    with pytest.raises(RuntimeError, match="interrupted"):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 1 and len(clf.history_["loss"]) == 1
+    np.testing.assert_array_equal(clf.predict_proba(X), before)

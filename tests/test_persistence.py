@@ -1,0 +1,248 @@
+"""Pickle, joblib and save/load round trips of RNNClassifier; damaged files are refused."""
+
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklearn_rnn import RNNClassifier
+from sklearn_rnn._persistence import load
+
+from .conftest import FAST_PARAMS, make_numeric_task, make_token_task
+
+TINY = {**FAST_PARAMS, "epochs": 1}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return {
+        "tokens": make_token_task(n_samples=16, n_steps=6, vocab=12),
+        "numeric": make_numeric_task(n_samples=16, n_steps=5, n_features=2),
+    }
+
+
+@pytest.fixture(scope="module")
+def fitted(tasks):
+    return {kind: RNNClassifier(**TINY).fit(*data) for kind, data in tasks.items()}
+
+
+@pytest.fixture(scope="module")
+def saved(fitted, tmp_path_factory):
+    """The fitted token classifier written with save; read-only."""
+    path = tmp_path_factory.mktemp("saved") / "clf.zip"
+    fitted["tokens"].save(path)
+    return path
+
+
+def _rewrite(source, target, *, drop=(), replace=None):
+    """Copy a zip archive, leaving out ``drop`` and replacing members by name."""
+    replace = replace or {}
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in src.namelist():
+            if name not in drop:
+                dst.writestr(name, replace.get(name, src.read(name)))
+
+
+def _manifest(path):
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("manifest.json"))
+
+
+def _assert_same_fitted_state(a, b):
+    assert a.get_params() == b.get_params()
+    np.testing.assert_array_equal(a.classes_, b.classes_)
+    for name in ("n_features_in_", "input_kind_", "n_iter_"):
+        assert getattr(a, name) == getattr(b, name)
+    assert a.history_ == b.history_
+
+
+@pytest.mark.parametrize("kind", ["tokens", "numeric"])
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_pickle_and_joblib_round_trip(fitted, tasks, tmp_path, kind, dump):
+    clf, X = fitted[kind], tasks[kind][0]
+    if dump == "pickle":
+        restored = pickle.loads(pickle.dumps(clf))
+    else:
+        joblib.dump(clf, tmp_path / "clf.joblib")
+        restored = joblib.load(tmp_path / "clf.joblib")
+    _assert_same_fitted_state(clf, restored)
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("kind", ["tokens", "numeric"])
+def test_save_load_round_trip(fitted, tasks, tmp_path, kind):
+    clf, X = fitted[kind], tasks[kind][0]
+    before = clf.predict_proba(X)
+    clf.save(tmp_path / "clf.zip")
+    np.testing.assert_array_equal(clf.predict_proba(X), before)  # save changes nothing
+    restored = load(tmp_path / "clf.zip")
+    assert type(restored) is RNNClassifier and restored.model_ is not clf.model_
+    _assert_same_fitted_state(clf, restored)
+    np.testing.assert_array_equal(restored.predict_proba(X), before)
+
+
+def test_save_writes_keras_model_manifest_and_state(saved, fitted, tasks):
+    with zipfile.ZipFile(saved) as zf:
+        assert sorted(zf.namelist()) == ["estimator.pkl", "manifest.json", "model.keras"]
+    manifest = _manifest(saved)
+    assert manifest["format"] == "sklearn_rnn.estimator" and manifest["format_version"] == 1
+    assert manifest["estimator"] == "RNNClassifier"
+    assert set(manifest["versions"]) == {"sklearn_rnn", "scikit-learn", "keras", "keras_backend"}
+    assert set(manifest["sha256"]) == {"estimator.pkl", "model.keras"}
+
+
+def test_saved_model_loads_with_keras_alone(saved, fitted, tmp_path):
+    from sklearn_rnn._backend import keras
+
+    with zipfile.ZipFile(saved) as zf:
+        zf.extract("model.keras", tmp_path)
+    model = keras.saving.load_model(tmp_path / "model.keras")
+    X = make_token_task(n_samples=16, n_steps=6, vocab=12)[0].astype(np.int32)
+    np.testing.assert_allclose(
+        np.asarray(model(X, training=False)), fitted["tokens"].predict_proba(X), rtol=1e-5
+    )
+
+
+@pytest.mark.slow
+def test_loaded_estimator_trains_further(saved, tasks):
+    restored = load(saved).set_params(warm_start=True)
+    assert restored.fit(*tasks["tokens"]).n_iter_ == 2
+    assert restored.partial_fit(*tasks["tokens"]).n_iter_ == 3
+
+
+def test_save_load_unfitted_estimator(tmp_path):
+    clf = RNNClassifier(**{**TINY, "cell": "lstm", "units": (4, 2)})
+    clf.save(tmp_path / "clf.zip")
+    restored = load(tmp_path / "clf.zip")
+    assert restored.get_params() == clf.get_params()
+    with pytest.raises(NotFittedError):
+        restored.predict(np.ones((2, 3), dtype=int))
+
+
+def test_save_replaces_file_atomically(saved, fitted, tmp_path, monkeypatch):
+    from sklearn_rnn import _persistence
+
+    path = tmp_path / "clf.zip"
+    path.write_bytes(saved.read_bytes())
+
+    def fail(model):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_persistence, "_model_to_bytes", fail)
+    with pytest.raises(OSError, match="disk full"):
+        fitted["tokens"].save(path)
+    assert path.read_bytes() == saved.read_bytes()  # the old file is intact
+    assert os.listdir(tmp_path) == ["clf.zip"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        ("truncate", "it is not a zip archive (truncated, or not written by save)"),
+        ("text", "it is not a zip archive (truncated, or not written by save)"),
+        ("no model", "the archive has no 'model.keras', which its manifest lists"),
+        ("no manifest", "the archive has no 'manifest.json'"),
+        ("altered state", "the checksum of 'estimator.pkl' does not match its manifest"),
+        ("flipped byte", "the zip archive is damaged"),
+        ("other format", "'manifest.json' does not describe a 'sklearn_rnn.estimator' file"),
+    ],
+)
+def test_load_refuses_damaged_files(saved, tmp_path, damage, problem):
+    path = tmp_path / "damaged.zip"
+    data = saved.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "text":
+        path.write_text("not a model")
+    elif damage == "no model":
+        _rewrite(saved, path, drop=["model.keras"])
+    elif damage == "no manifest":
+        _rewrite(saved, path, drop=["manifest.json"])
+    elif damage == "altered state":
+        state = pickle.dumps((RNNClassifier, {}))
+        _rewrite(saved, path, replace={"estimator.pkl": state})
+    elif damage == "flipped byte":
+        _rewrite(saved, path)  # stored uncompressed: a flipped byte fails the zip CRC
+        raw = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("model.keras")
+        raw[info.header_offset + 30 + len(info.filename) + info.file_size // 2] ^= 0xFF
+        path.write_bytes(bytes(raw))
+    else:
+        manifest = {**_manifest(saved), "format": "something else"}
+        _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
+    message = re.escape(f"Cannot load {str(path)!r}: {problem}") + ".*" + re.escape(
+        "save the estimator again with RNNClassifier.save."
+    )
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_load_refuses_newer_file_format(saved, tmp_path):
+    path = tmp_path / "newer.zip"
+    manifest = {**_manifest(saved), "format_version": 99}
+    _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
+    message = "it has file format version 99, but this sklearn_rnn reads versions up to 1."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load(path)
+
+
+def test_load_warns_on_version_mismatch(saved, tasks, tmp_path):
+    path = tmp_path / "old.zip"
+    manifest = _manifest(saved)
+    manifest["versions"] = {**manifest["versions"], "sklearn_rnn": "0.0.1"}
+    _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
+    message = f"{str(path)!r} was saved with sklearn_rnn '0.0.1' (now "
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        restored = load(path)
+    assert restored.predict(tasks["tokens"][0]).shape == (16,)
+
+
+def test_load_missing_file(tmp_path):
+    missing = tmp_path / "nothing.zip"
+    message = f"No sklearn_rnn save file at {str(missing)!r}"
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
+        load(missing)
+
+
+_FRESH_PROCESS = """
+import json, pickle, sys
+import numpy as np
+from sklearn_rnn._persistence import load
+X = np.load(sys.argv[1])
+with open(sys.argv[2], "rb") as f:
+    unpickled = pickle.load(f)
+loaded = load(sys.argv[3])
+print(json.dumps([unpickled.predict_proba(X).tolist(), loaded.predict_proba(X).tolist()]))
+"""
+
+
+@pytest.mark.slow
+def test_pickle_and_save_load_in_a_fresh_process(fitted, tasks, tmp_path):
+    clf, X = fitted["numeric"], tasks["numeric"][0]
+    files = ("X.npy", "clf.pkl", "clf.zip")
+    np.save(tmp_path / "X.npy", X)
+    with open(tmp_path / "clf.pkl", "wb") as f:
+        pickle.dump(clf, f)
+    clf.save(tmp_path / "clf.zip")
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS, *(str(tmp_path / n) for n in files)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    unpickled, loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = clf.predict_proba(X)
+    np.testing.assert_allclose(unpickled, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(loaded, expected, rtol=1e-6, atol=1e-7)
