@@ -1,6 +1,7 @@
 """Recurrent neural networks as first-class scikit-learn estimators."""
 
 from sklearn_rnn._classifier import RNNClassifier
+from sklearn_rnn._persistence import load
 from sklearn_rnn._plotting import plot_history
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
 from sklearn_rnn._text import TextTokenizer
@@ -13,6 +14,7 @@ __all__ = [
     "SequenceScaler",
     "TextTokenizer",
     "build_rnn_model",
+    "load",
     "plot_history",
     "__version__",
 ]
