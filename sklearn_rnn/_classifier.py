@@ -774,6 +774,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return state
 
     def __setstate__(self, state):
+        if isinstance(state.get("model_"), PickledModel):  # copy.copy: never pickled
+            state = {**state, "model_": state["model_"].model}
         super().__setstate__(state)
         if "model_" in state:
             self._predict_fn = self._make_predict_fn()
