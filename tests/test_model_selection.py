@@ -3,13 +3,13 @@
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
 from sklearn.base import is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
@@ -19,6 +19,7 @@ from sklearn.model_selection import (
     HalvingGridSearchCV,
     RandomizedSearchCV,
     StratifiedKFold,
+    StratifiedShuffleSplit,
     check_cv,
     cross_val_score,
     cross_validate,
@@ -30,6 +31,9 @@ from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextToken
 from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
 FAST = {**FAST_PARAMS, "epochs": 1}
+#: One stratified train/test split: searches fit each candidate once, since
+#: compiling a network costs about a second whatever its size.
+ONE_SPLIT = StratifiedShuffleSplit(n_splits=1, test_size=0.5, random_state=0)
 
 GOOD = ["good", "great", "fine", "nice", "lovely"]
 BAD = ["bad", "awful", "poor", "sad", "grim"]
@@ -119,10 +123,11 @@ def test_early_stopping_holds_out_from_fold_training_data_only():
 def test_grid_search_over_text_pipeline():
     docs, y = make_docs()
     pipe = make_pipeline(TextTokenizer(), RNNClassifier(**FAST))
-    search = GridSearchCV(pipe, {"rnnclassifier__units": [2, 4]}, cv=2)
+    search = GridSearchCV(pipe, {"rnnclassifier__units": [2, 4]}, cv=ONE_SPLIT)
     search.fit(docs, y)
     assert search.best_params_["rnnclassifier__units"] in (2, 4)
     assert search.cv_results_["mean_test_score"].shape == (2,)
+    assert search.best_estimator_[0].vocabulary_  # the tokenizer was refitted too
     assert set(search.predict(["a good film", "a bad film"])) <= {"pos", "neg"}
 
 
@@ -133,7 +138,7 @@ def test_randomized_search_over_ragged_sequence_pipeline():
         pipe,
         {"rnnclassifier__cell": ["gru", "lstm", "rnn"], "sequencepadder__padding": ["pre", "post"]},
         n_iter=2,
-        cv=2,
+        cv=ONE_SPLIT,
         refit=False,
         random_state=0,
     )
@@ -145,20 +150,22 @@ def test_randomized_search_over_ragged_sequence_pipeline():
 def test_halving_grid_search(small_tokens):
     X, y = small_tokens
     search = HalvingGridSearchCV(
-        RNNClassifier(**FAST), {"units": [2, 4]}, cv=2, factor=2, refit=False, random_state=0
-    )
+        RNNClassifier(**FAST), {"units": [2, 4]}, cv=ONE_SPLIT, factor=2, refit=False,
+        random_state=0,
+    )  # fmt: skip
     search.fit(X, y)
     assert search.n_iterations_ == 2
+    assert list(search.n_candidates_) == [2, 1]
     assert list(search.n_resources_) == [20, 40]
 
 
 def test_learning_curve(small_tokens):
     X, y = small_tokens
     sizes, train_scores, test_scores = learning_curve(
-        RNNClassifier(**FAST), X, y, train_sizes=[0.5, 1.0], cv=2
+        RNNClassifier(**FAST), X, y, train_sizes=[0.5, 1.0], cv=ONE_SPLIT
     )
     assert list(sizes) == [10, 20]
-    assert train_scores.shape == test_scores.shape == (2, 2)
+    assert train_scores.shape == test_scores.shape == (2, 1)
 
 
 def test_permutation_importance_on_2d_numeric_input():
@@ -170,9 +177,10 @@ def test_permutation_importance_on_2d_numeric_input():
     assert result.importances.shape == (6, 2)
 
 
-def test_calibrated_classifier(small_tokens):
-    X, y = small_tokens
-    calibrated = CalibratedClassifierCV(RNNClassifier(**FAST), cv=2).fit(X, y)
+def test_calibrated_classifier(fitted_token_clf):
+    X, y = make_token_task(seed=1)  # held out from the network's training data
+    # The usual recipe: calibrate an already trained network on held-out data.
+    calibrated = CalibratedClassifierCV(FrozenEstimator(fitted_token_clf)).fit(X, y)
     proba = calibrated.predict_proba(X[:5])
     assert proba.shape == (5, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -200,59 +208,47 @@ def test_confusion_matrix_display(fitted_token_clf, token_data):
     plt.close(display.figure_)
 
 
-_QUIET_SEARCH = """
-import numpy as np
+_PARALLEL_SEARCH = """
+from joblib import Parallel, delayed
 from sklearn.model_selection import GridSearchCV
 from sklearn_rnn import RNNClassifier
 from tests.conftest import make_token_task
+
+def thread_pools():
+    from sklearn_rnn._backend import tf
+    threading = tf.config.threading
+    return threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()
 
 X, y = make_token_task(n_samples=40, n_steps=8)
 clf = RNNClassifier(units=4, embedding_dim=4, epochs=1, batch_size=64, random_state=0)
 search = GridSearchCV(clf, {"units": [2, 4]}, cv=2, n_jobs=2, refit=False).fit(X, y)
 print(search.cv_results_["mean_test_score"].shape)
-"""
-
-
-def _run_python(code):
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, cwd=os.getcwd(), env=env, timeout=300,
-    )  # fmt: skip
-
-
-@pytest.mark.slow
-def test_parallel_search_is_quiet():
-    # Workers are loky processes that share this subprocess's standard error.
-    done = _run_python(_QUIET_SEARCH)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "(2,)"
-    assert done.stderr == ""
-
-
-_WORKER_THREADS = """
-from joblib import Parallel, delayed
-
-def pools():
-    from sklearn_rnn._backend import tf
-    threading = tf.config.threading
-    return threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()
-
-print(Parallel(n_jobs=2)(delayed(pools)() for _ in range(2)), pools())
+# The same (reused) loky workers, then this main process.
+print(sorted(set(Parallel(n_jobs=2)(delayed(thread_pools)() for _ in range(4)))))
+print(thread_pools())
 """
 
 
 @pytest.mark.slow
-def test_workers_limit_tensorflow_threads_and_main_process_does_not():
-    done = _run_python(_WORKER_THREADS)
-    assert done.returncode == 0, done.stderr
+def test_parallel_search_is_quiet_and_sizes_worker_thread_pools():
     import joblib
 
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run(
+        [sys.executable, "-c", _PARALLEL_SEARCH],
+        capture_output=True, text=True, cwd=os.getcwd(), env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # Loky workers write to this subprocess's standard error: nothing there.
+    assert done.stderr == ""
     # joblib gives each of 2 workers cpu_count() // 2 threads (or the parent's
     # OMP_NUM_THREADS); the main process keeps TensorFlow's defaults (0).
     n_threads = int(os.environ.get("OMP_NUM_THREADS", max(joblib.cpu_count() // 2, 1)))
-    workers = f"({n_threads}, {n_threads})"
-    assert done.stdout.strip() == f"[{workers}, {workers}] (0, 0)"
+    assert done.stdout.splitlines() == [
+        "(2,)",
+        f"[({n_threads}, {n_threads})]",
+        "(0, 0)",
+    ]
 
 
 @pytest.mark.slow
