@@ -98,3 +98,12 @@ def _quiet_import():
 
 
 tf, keras = _quiet_import()
+
+
+def reconstruct(factory, args):
+    """Unpickle an object whose state holds a Keras model.
+
+    Pickles of fitted estimators name this function first, so loading one
+    imports this module (and TensorFlow, quietly) before the model is rebuilt.
+    """
+    return factory(*args)

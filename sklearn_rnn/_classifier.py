@@ -723,6 +723,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if "model_" in state:
             self._predict_fn = self._make_predict_fn()
 
+    def __reduce_ex__(self, protocol):
+        # Loading a fitted estimator rebuilds its Keras model, which imports
+        # TensorFlow. Route it through sklearn_rnn._backend, so that import is
+        # quiet (and sized for a worker) in a fresh process too.
+        reduced = super().__reduce_ex__(protocol)
+        if "model_" not in vars(self) or not isinstance(reduced, tuple):
+            return reduced
+        from sklearn_rnn._backend import reconstruct
+
+        return (reconstruct, reduced[:2], *reduced[2:])
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = True

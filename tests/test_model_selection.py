@@ -147,16 +147,20 @@ def test_randomized_search_over_ragged_sequence_pipeline():
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
 
 
-def test_halving_grid_search(small_tokens):
+@pytest.mark.parametrize(
+    "resource, max_resources, resources",
+    [("n_samples", "auto", [20, 40]), ("epochs", 2, [1, 2])],
+)
+def test_halving_grid_search(small_tokens, resource, max_resources, resources):
     X, y = small_tokens
     search = HalvingGridSearchCV(
-        RNNClassifier(**FAST), {"units": [2, 4]}, cv=ONE_SPLIT, factor=2, refit=False,
-        random_state=0,
+        RNNClassifier(**FAST), {"units": [2, 4]}, cv=ONE_SPLIT, factor=2, resource=resource,
+        max_resources=max_resources, refit=False, random_state=0,
     )  # fmt: skip
     search.fit(X, y)
     assert search.n_iterations_ == 2
     assert list(search.n_candidates_) == [2, 1]
-    assert list(search.n_resources_) == [20, 40]
+    assert list(search.n_resources_) == resources
 
 
 def test_learning_curve(small_tokens):
@@ -210,7 +214,7 @@ def test_confusion_matrix_display(fitted_token_clf, token_data):
 
 _PARALLEL_SEARCH = """
 from joblib import Parallel, delayed
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn_rnn import RNNClassifier
 from tests.conftest import make_token_task
 
@@ -223,6 +227,9 @@ X, y = make_token_task(n_samples=40, n_steps=8)
 clf = RNNClassifier(units=4, embedding_dim=4, epochs=1, batch_size=64, random_state=0)
 search = GridSearchCV(clf, {"units": [2, 4]}, cv=2, n_jobs=2, refit=False).fit(X, y)
 print(search.cv_results_["mean_test_score"].shape)
+# Fitted networks come back pickled; loading them imports TensorFlow here.
+fitted = cross_validate(clf, X, y, cv=2, n_jobs=2, return_estimator=True)["estimator"]
+print(fitted[0].predict(X[:3]).shape)
 # The same (reused) loky workers, then this main process.
 print(sorted(set(Parallel(n_jobs=2)(delayed(thread_pools)() for _ in range(4)))))
 print(thread_pools())
@@ -246,6 +253,7 @@ def test_parallel_search_is_quiet_and_sizes_worker_thread_pools():
     n_threads = int(os.environ.get("OMP_NUM_THREADS", max(joblib.cpu_count() // 2, 1)))
     assert done.stdout.splitlines() == [
         "(2,)",
+        "(3,)",
         f"[({n_threads}, {n_threads})]",
         "(0, 0)",
     ]
@@ -267,5 +275,8 @@ def test_grid_search_on_dask_cluster(small_tokens):
         joblib.parallel_backend("dask"),
     ):  # fmt: skip
         search.fit(X, y)
+        # Fitted networks travel back from the worker processes.
+        fitted = cross_validate(RNNClassifier(**FAST), X, y, cv=2, return_estimator=True)
     assert search.cv_results_["mean_test_score"].shape == (2,)
     assert search.best_estimator_.predict(X[:3]).shape == (3,)
+    assert [clf.predict(X[:3]).shape for clf in fitted["estimator"]] == [(3,), (3,)]
