@@ -4,15 +4,15 @@ The grid (4 candidates x 2 folds = 8 fits of a small GRU/LSTM on synthetic
 token sequences) is sized for a 2-core machine. Run from the repository root
 (drop ``PYTHONPATH=.`` once the package is installed)::
 
-    PYTHONPATH=. python benchmarks/bench_parallel.py [--n-samples 200] [--epochs 3]
+    PYTHONPATH=. python benchmarks/bench_parallel.py [--n-samples 200] [--epochs 3] [--repeat 2]
 
 Prints one row per figure: our time, the baseline's time and their ratio
-(ours / baseline; below 1 means ours is faster):
+(ours / baseline; below 1 means ours is faster). Every search runs in a fresh
+Python process and includes importing TensorFlow (in the main process for
+``n_jobs=1``, in each worker for ``n_jobs=2``):
 
-- ``n_jobs=2 vs n_jobs=1``: warm loky workers (TensorFlow already imported in
-  them) against a sequential search in this process;
-- ``n_jobs=2 cold vs n_jobs=1``: the same, paying for starting the workers and
-  importing TensorFlow in each;
+- ``n_jobs=2 vs n_jobs=1``: the same grid on two loky workers against one
+  process;
 - ``n_jobs=2 sized vs oversubscribed``: workers whose TensorFlow thread pools
   follow joblib's ``cpu_count() // n_jobs`` (what sklearn_rnn does) against
   workers told to use every core each (``inner_max_num_threads``).
@@ -20,6 +20,8 @@ Prints one row per figure: our time, the baseline's time and their ratio
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 
 import joblib
@@ -29,6 +31,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn_rnn import RNNClassifier
 
 GRID = {"cell": ["gru", "lstm"], "units": [8, 16]}
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def make_tokens(n_samples, n_steps=30, vocab=200, seed=0):
@@ -40,10 +43,29 @@ def make_tokens(n_samples, n_steps=30, vocab=200, seed=0):
     return X, y
 
 
-def search_time(X, y, *, n_jobs, epochs, backend_kwargs=None):
+def search_time(n_samples, epochs, n_jobs, inner_threads):
+    """Seconds for one search, run in a fresh Python process.
+
+    Each side starts from scratch (TensorFlow imported by the first fit in
+    this process, or once in each worker), so no side profits from state
+    left behind by an earlier measurement.
+    """
+    code = (
+        "import bench_parallel as b; "
+        f"print(b.timed_search({n_samples}, {epochs}, {n_jobs}, {inner_threads}))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([HERE, os.getcwd()])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return float(done.stdout.split()[-1])
+
+
+def timed_search(n_samples, epochs, n_jobs, inner_threads):
+    X, y = make_tokens(n_samples)
     clf = RNNClassifier(units=8, embedding_dim=16, epochs=epochs, batch_size=32, random_state=0)
     search = GridSearchCV(clf, GRID, cv=2, n_jobs=n_jobs, refit=False)
-    with joblib.parallel_backend("loky", **(backend_kwargs or {})):
+    with joblib.parallel_backend("loky", inner_max_num_threads=inner_threads):
         start = time.perf_counter()
         search.fit(X, y)
         return time.perf_counter() - start
@@ -53,26 +75,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-samples", type=int, default=200)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    X, y = make_tokens(args.n_samples)
-    print(f"cpu_count={joblib.cpu_count()} os.cpu_count={os.cpu_count()}")
+    print(f"joblib.cpu_count()={joblib.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
 
-    cold = search_time(X, y, n_jobs=2, epochs=args.epochs)  # starts the workers
-    sequential = search_time(X, y, n_jobs=1, epochs=args.epochs)
-    warm = search_time(X, y, n_jobs=2, epochs=args.epochs)
-    # New workers with OMP_NUM_THREADS=cpu_count(): every TensorFlow pool
-    # takes every core, as it would without sklearn_rnn's per-worker sizing.
-    crowded = {"inner_max_num_threads": joblib.cpu_count()}
-    search_time(X, y, n_jobs=2, epochs=args.epochs, backend_kwargs=crowded)  # warm-up
-    oversubscribed = search_time(X, y, n_jobs=2, epochs=args.epochs, backend_kwargs=crowded)
+    # Interleaved, best of --repeat: other load on the machine hits every side.
+    variants = {
+        "sequential": (1, None),
+        "parallel": (2, None),
+        # Workers told to use every core each (OMP_NUM_THREADS=cpu_count()),
+        # as they would without sklearn_rnn's per-worker sizing.
+        "oversubscribed": (2, joblib.cpu_count()),
+    }
+    times = {name: [] for name in variants}
+    for _ in range(args.repeat):
+        for name, (n_jobs, inner_threads) in variants.items():
+            times[name].append(search_time(args.n_samples, args.epochs, n_jobs, inner_threads))
+    best = {name: min(values) for name, values in times.items()}
 
     print(f"{'figure':36} {'ours (s)':>9} {'baseline (s)':>13} {'ratio':>6}")
     for figure, ours, baseline in [
-        ("n_jobs=2 vs n_jobs=1", warm, sequential),
-        ("n_jobs=2 cold vs n_jobs=1", cold, sequential),
-        ("n_jobs=2 sized vs oversubscribed", warm, oversubscribed),
+        ("n_jobs=2 vs n_jobs=1", best["parallel"], best["sequential"]),
+        ("n_jobs=2 sized vs oversubscribed", best["parallel"], best["oversubscribed"]),
     ]:
         print(f"{figure:36} {ours:9.2f} {baseline:13.2f} {ours / baseline:6.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
