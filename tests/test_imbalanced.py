@@ -68,6 +68,7 @@ def test_no_weights_without_class_weight_or_sample_weight():
     assert _weights_for(RNNClassifier(), Y_SKEWED) is None
 
 
+@pytest.mark.slow
 def test_class_weight_trains_like_the_same_sample_weight():
     X, y = make_token_task(n_samples=40, n_steps=8)
     class_weight = {0: 3.0, 1: 0.5}

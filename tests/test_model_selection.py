@@ -97,6 +97,7 @@ class _SplitRecorder(RNNClassifier):
         return train_rows, val_rows
 
 
+@pytest.mark.slow
 def test_early_stopping_holds_out_from_fold_training_data_only():
     X, y = make_numeric_task(n_samples=40, n_steps=5, n_features=2)
     ids = np.broadcast_to(np.arange(len(X), dtype=np.float32)[:, None], X.shape[:2])
@@ -120,6 +121,7 @@ def test_early_stopping_holds_out_from_fold_training_data_only():
         assert "val_loss" in estimator.history_
 
 
+@pytest.mark.slow
 def test_grid_search_over_text_pipeline():
     docs, y = make_docs()
     pipe = make_pipeline(TextTokenizer(), RNNClassifier(**FAST))
@@ -147,6 +149,7 @@ def test_randomized_search_over_ragged_sequence_pipeline():
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "resource, max_resources, resources",
     [("n_samples", "auto", [20, 40]), ("epochs", 2, [1, 2])],
@@ -163,6 +166,7 @@ def test_halving_grid_search(small_tokens, resource, max_resources, resources):
     assert list(search.n_resources_) == resources
 
 
+@pytest.mark.slow
 def test_learning_curve(small_tokens):
     X, y = small_tokens
     sizes, train_scores, test_scores = learning_curve(
@@ -190,6 +194,7 @@ def test_calibrated_classifier(fitted_token_clf):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
+@pytest.mark.slow
 def test_soft_voting_and_stacking(small_tokens):
     X, y = small_tokens
     estimators = [("rnn", RNNClassifier(**FAST)), ("lr", LogisticRegression())]
