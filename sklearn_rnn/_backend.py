@@ -8,11 +8,46 @@ are not the user's business, so the import and the first device listing run
 with file descriptor 2 pointed at a temporary file. If the import fails, what
 TensorFlow wrote is attached to the error. No environment variable, log level,
 seed or determinism flag is changed.
+
+One exception, for worker processes only: when this process was started by
+``multiprocessing`` (a joblib/loky worker, a dask nanny worker) and
+``OMP_NUM_THREADS`` is set, TensorFlow's intra- and inter-op thread pools are
+sized to that number before any operation runs. joblib sets it to
+``cpu_count() // n_jobs`` in each loky worker (unless the parent process set it)
+and dask to 1 per worker, so ``n_jobs`` workers do not each start one thread per
+core. A user's main process is never changed.
 """
 
+import multiprocessing
 import os
 import sys
 import tempfile
+
+
+def _worker_thread_budget():
+    """Threads a pool worker may use (from ``OMP_NUM_THREADS``), else None.
+
+    None in the user's main process, or when the variable is unset or invalid.
+    """
+    if multiprocessing.parent_process() is None:
+        return None
+    try:
+        n_threads = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return None
+    return n_threads if n_threads >= 1 else None
+
+
+def _limit_worker_threads(tf):
+    """Size TensorFlow's thread pools to a worker's share of the CPU."""
+    n_threads = _worker_thread_budget()
+    if n_threads is None:
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n_threads)
+        tf.config.threading.set_inter_op_parallelism_threads(n_threads)
+    except RuntimeError:  # pragma: no cover - TensorFlow ran ops before us
+        pass
 
 
 def _quiet_import():
@@ -31,6 +66,7 @@ def _quiet_import():
             import tensorflow as tf
             import keras
 
+            _limit_worker_threads(tf)  # before the first op fixes the pools
             tf.config.list_physical_devices()
             # The first generator-backed dataset logs a C++ "memory patch"
             # line; run one here, while standard error is captured.
@@ -62,3 +98,12 @@ def _quiet_import():
 
 
 tf, keras = _quiet_import()
+
+
+def reconstruct(factory, args):
+    """Unpickle an object whose state holds a Keras model.
+
+    Pickles of fitted estimators name this function first, so loading one
+    imports this module (and TensorFlow, quietly) before the model is rebuilt.
+    """
+    return factory(*args)

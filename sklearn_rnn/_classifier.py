@@ -697,7 +697,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             def plan_epoch():
                 epoch_rows = rows if sampler is None else self._resample(sampler, rows, codes, rng)
                 return _batching.epoch_batches(rng, epoch_rows, keep, batch_size, bucketing)
-            n_batches = None if sampler is not None else -(-len(rows) // batch_size)
+            n_batches = -(-self._epoch_size(sampler, rows, codes) // batch_size)
         else:
             order = rows[np.argsort(keep[rows], kind="stable")] if bucketing else rows
             fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
@@ -727,6 +727,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 "before the classifier."
             )
         return self.sampler
+
+    def _epoch_size(self, sampler, rows, codes):
+        """Rows per epoch. Random samplers draw the same count every epoch, so
+        Keras knows the epoch length (no "ran out of data" warning)."""
+        if sampler is None:
+            return len(rows)
+        return len(self._resample(sampler, rows, codes, np.random.RandomState(0)))
 
     @staticmethod
     def _resample(sampler, rows, codes, rng):
@@ -779,6 +786,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         if "model_" in state:
             self._predict_fn = self._make_predict_fn()
+
+    def __reduce_ex__(self, protocol):
+        # Loading a fitted estimator rebuilds its Keras model, which imports
+        # TensorFlow. Route it through sklearn_rnn._backend, so that import is
+        # quiet (and sized for a worker) in a fresh process too.
+        reduced = super().__reduce_ex__(protocol)
+        if "model_" not in vars(self) or not isinstance(reduced, tuple):
+            return reduced
+        from sklearn_rnn._backend import reconstruct
+
+        return (reconstruct, reduced[:2], *reduced[2:])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
