@@ -18,6 +18,8 @@ and dask to 1 per worker, so ``n_jobs`` workers do not each start one thread per
 core. A user's main process is never changed.
 """
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import sys
@@ -100,10 +102,26 @@ def _quiet_import():
 tf, keras = _quiet_import()
 
 
-def reconstruct(factory, args):
-    """Unpickle an object whose state holds a Keras model.
+class _RetracingFilter(logging.Filter):
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
 
-    Pickles of fitted estimators name this function first, so loading one
-    imports this module (and TensorFlow, quietly) before the model is rebuilt.
+
+@contextlib.contextmanager
+def no_retracing_warning():
+    """Drop TensorFlow's "frequent retracing" warning for the duration of a fit.
+
+    Every fit builds a new Keras model whose step functions trace once each,
+    but TensorFlow counts traces per *code object*, which all those models
+    share; after a handful of short fits (a grid search on small data) it warns
+    of retracing that is not happening. The filter sits on the ``tensorflow``
+    logger only while ``Model.fit`` runs and is removed afterwards; the
+    logger's level is never touched.
     """
-    return factory(*args)
+    logger = logging.getLogger("tensorflow")
+    retracing = _RetracingFilter()
+    logger.addFilter(retracing)
+    try:
+        yield
+    finally:
+        logger.removeFilter(retracing)

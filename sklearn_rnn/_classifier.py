@@ -635,7 +635,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _train(self, X, codes, weights, *, seed, epochs, partial):
-        from sklearn_rnn._backend import keras, tf
+        from sklearn_rnn._backend import keras, no_retracing_warning, tf
         from sklearn_rnn._callbacks import make_callbacks
 
         rng = np.random.RandomState(seed)
@@ -652,14 +652,15 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         start = len(self.history_.get("loss", []))
         history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
         try:
-            self.model_.fit(
-                training,
-                validation_data=validation,
-                epochs=epochs,
-                callbacks=[history, *callbacks],  # first: records before a callback raises
-                shuffle=False,  # the feed shuffles, seeded by random_state
-                verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
-            )
+            with no_retracing_warning():
+                self.model_.fit(
+                    training,
+                    validation_data=validation,
+                    epochs=epochs,
+                    callbacks=[history, *callbacks],  # first: records before a callback raises
+                    shuffle=False,  # the feed shuffles, seeded by random_state
+                    verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
+                )
         finally:
             for key, values in history.history.items():
                 self.history_.setdefault(key, []).extend(float(v) for v in values)
@@ -786,17 +787,6 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         if "model_" in state:
             self._predict_fn = self._make_predict_fn()
-
-    def __reduce_ex__(self, protocol):
-        # Loading a fitted estimator rebuilds its Keras model, which imports
-        # TensorFlow. Route it through sklearn_rnn._backend, so that import is
-        # quiet (and sized for a worker) in a fresh process too.
-        reduced = super().__reduce_ex__(protocol)
-        if "model_" not in vars(self) or not isinstance(reduced, tuple):
-            return reduced
-        from sklearn_rnn._backend import reconstruct
-
-        return (reconstruct, reduced[:2], *reduced[2:])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

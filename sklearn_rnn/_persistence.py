@@ -131,7 +131,9 @@ class PickledModel:
     A Keras model pickles on its own, but unpickling it needs the custom
     layers of ``sklearn_rnn._models`` registered first, which a fresh process
     has not done. Unpickling this wrapper calls :func:`_model_from_bytes`,
-    which imports them, and gives back the model itself.
+    which imports them (and TensorFlow, quietly, through
+    ``sklearn_rnn._backend``, sized for a worker process) and gives back the
+    model itself.
     """
 
     def __init__(self, model):

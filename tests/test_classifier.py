@@ -295,3 +295,16 @@ def test_import_is_quiet_and_does_not_load_keras():
         [sys.executable, "-c", fit], capture_output=True, text=True, check=True, timeout=300
     )
     assert done.stdout == "" and done.stderr == ""
+
+
+def test_many_short_fits_do_not_warn_of_retracing(capfd):
+    """Each fit traces its own new model once; TensorFlow must not call that retracing."""
+    import logging
+
+    X = np.random.RandomState(0).rand(20, 5)
+    y = np.arange(20) % 2
+    for _ in range(7):
+        RNNClassifier(units=2, epochs=2, batch_size=64).fit(X, y)
+    out, err = capfd.readouterr()
+    assert "retracing" not in out + err
+    assert logging.getLogger("tensorflow").filters == []
