@@ -99,6 +99,20 @@ def load(path):
     UserWarning
         If the file was written with another version of sklearn_rnn or Keras.
         scikit-learn's own ``InconsistentVersionWarning`` covers scikit-learn.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNClassifier, load
+    >>> X = np.array([[2, 3, 0], [4, 5, 6], [2, 2, 0], [5, 4, 6]])
+    >>> clf = RNNClassifier(units=4, embedding_dim=4, epochs=1, random_state=0)
+    >>> clf = clf.fit(X, ["a", "b", "a", "b"])
+    >>> path = os.path.join(tempfile.mkdtemp(), "clf.zip")
+    >>> clf.save(path)
+    >>> restored = load(path)
+    >>> bool((restored.predict_proba(X) == clf.predict_proba(X)).all())
+    True
     """
     path = os.fspath(path)
     if not os.path.isfile(path):

@@ -1,9 +1,15 @@
 """Shared fixtures: tiny data, fast parameters, global-state guards."""
 
-import random
+import os
 
-import numpy as np
-import pytest
+# scikit-learn's array-API estimator check (with NumPy inputs) runs only when
+# this is set before SciPy is imported; scikit-learn's own CI sets it the same way.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import random  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 #: Parameters that make RNNClassifier fast enough for unit tests: a tiny
 #: network, two epochs, and batches that hold the whole (tiny) training set.

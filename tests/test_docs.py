@@ -125,3 +125,28 @@ def test_parameter_check_catches_wrong_order_and_default():
         "f: signature parameters ['a', 'b', 'c'] != documented ['b', 'a', 'c']",
         "f: b documented default=2, code has 1",
     ]
+
+
+def _readme_python_blocks():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+
+
+def test_readme_quick_start_runs():
+    """The first Python snippet of the README (the one a new user copies) runs and predicts."""
+    blocks = _readme_python_blocks()
+    assert blocks, "README.md has no python code block"
+    namespace = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    model = namespace["model"]
+    prediction = model.predict(["loved the cast"])
+    assert prediction.shape == (1,)
+    assert prediction[0] in {"pos", "neg"}
+
+
+def test_readme_snippets_use_public_names():
+    """Every ``from sklearn_rnn import ...`` in the README names an exported object."""
+    for block in _readme_python_blocks():
+        for match in re.finditer(r"^from sklearn_rnn import (.+)$", block, flags=re.MULTILINE):
+            for name in match.group(1).split(","):
+                assert name.strip() in sklearn_rnn.__all__, name
