@@ -1,10 +1,15 @@
 """Recurrent neural networks as first-class scikit-learn estimators."""
 
+from typing import TYPE_CHECKING
+
 from sklearn_rnn._classifier import RNNClassifier
 from sklearn_rnn._persistence import load
 from sklearn_rnn._plotting import plot_history
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
 from sklearn_rnn._text import TextTokenizer
+
+if TYPE_CHECKING:  # imported lazily at run time, see __getattr__ below
+    from sklearn_rnn._models import build_rnn_model
 
 __version__ = "0.1.0"
 

@@ -20,6 +20,7 @@ from sklearn_rnn._validation import (
     OOV_ID,
     HasMethods,
     Interval,
+    InvalidParameterError,
     StrOptions,
     _check_feature_names,
     _fit_context,
@@ -609,16 +610,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.vocab_size_ = self.vocab_size
 
+    def _validate_params(self):
+        """scikit-learn's parameter validation, plus the elements of a ``units`` tuple.
+
+        ``_parameter_constraints`` can say "int or tuple" but not "tuple of ints
+        >= 1", so the elements are checked here, at the same point (before X is
+        read or any network is built) and with the same style of message.
+        """
+        super()._validate_params()
+        units = self.units
+        if isinstance(units, (tuple, list)) and (
+            not units
+            or not all(isinstance(u, Integral) and not isinstance(u, bool) and u >= 1 for u in units)
+        ):
+            raise InvalidParameterError(
+                f"The 'units' parameter of {type(self).__name__} must be an int in the "
+                f"range [1, inf) or a non-empty tuple of such ints, one per stacked "
+                f"layer. Got {units!r} instead."
+            )
+
     def _build_model(self, seed):
         from sklearn_rnn._models import build_rnn_model
 
-        units = self.units
-        if isinstance(units, (tuple, list)):
-            if not units or not all(isinstance(u, Integral) and u >= 1 for u in units):
-                raise ValueError(
-                    f"The 'units' parameter of {type(self).__name__} must be an int >= 1 "
-                    f"or a non-empty tuple of ints >= 1. Got {units!r} instead."
-                )
         return build_rnn_model(
             n_classes=len(self.classes_),
             input_kind=self.input_kind_,
@@ -626,7 +639,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             vocab_size=getattr(self, "vocab_size_", None),
             embedding_dim=self.embedding_dim,
             cell=self.cell,
-            units=units,
+            units=self.units,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
 
@@ -116,14 +117,22 @@ def test_invalid_parameter_names_parameter_value_and_allowed(
         RNNClassifier(**{**TINY, name: value}).fit(*tokens)
 
 
-@pytest.mark.parametrize("units", [(8, 0), (), (8, 2.5)])
-def test_units_tuple_with_invalid_entry(no_network, tokens, units):
+@pytest.mark.parametrize("units", [(8, 0), (), (8, 2.5), (8, True), [4, -1]])
+def test_units_tuple_with_invalid_entry(tokens, units, monkeypatch):
     message = (
-        "The 'units' parameter of RNNClassifier must be an int >= 1 or a non-empty "
-        f"tuple of ints >= 1. Got {units!r} instead."
+        "The 'units' parameter of RNNClassifier must be an int in the range [1, inf) "
+        "or a non-empty tuple of such ints, one per stacked layer. "
+        f"Got {units!r} instead."
     )
-    with pytest.raises(ValueError, match=re.escape(message)):
-        RNNClassifier(**{**TINY, "units": units}).fit(*tokens)
+    clf = RNNClassifier(**{**TINY, "units": units})
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("X was read before the bad parameter was refused")
+
+    # Refused with the other parameters, before X is even looked at.
+    monkeypatch.setattr(clf, "_validate_X", refuse)
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
+        clf.fit(*tokens)
 
 
 def test_class_weight_with_unknown_label(no_network, tokens):
