@@ -108,9 +108,9 @@ def load(path):
     >>> X = np.array([[2, 3, 0], [4, 5, 6], [2, 2, 0], [5, 4, 6]])
     >>> clf = RNNClassifier(units=4, embedding_dim=4, epochs=1, random_state=0)
     >>> clf = clf.fit(X, ["a", "b", "a", "b"])
-    >>> path = os.path.join(tempfile.mkdtemp(), "clf.zip")
-    >>> clf.save(path)
-    >>> restored = load(path)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     clf.save(os.path.join(folder, "clf.zip"))
+    ...     restored = load(os.path.join(folder, "clf.zip"))
     >>> bool((restored.predict_proba(X) == clf.predict_proba(X)).all())
     True
     """

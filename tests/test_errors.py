@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
+from sklearn_rnn._validation import InvalidParameterError
 
 from .conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
