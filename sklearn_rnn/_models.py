@@ -6,11 +6,88 @@ import numpy as np
 
 from sklearn_rnn._backend import keras
 
-_CELLS = {
-    "gru": keras.layers.GRU,
-    "lstm": keras.layers.LSTM,
-    "rnn": keras.layers.SimpleRNN,
-}
+
+
+class _FloatMaskTransposeMixin:
+    """Run the masked recurrent loop time-major, transposing only float32 tensors.
+
+    On the TensorFlow backend, Keras' generic recurrent loop
+    (``keras.src.backend.tensorflow.rnn.rnn``) casts the mask to ``bool`` and
+    transposes it to time-major order. Inside a compiled graph, TensorFlow's
+    oneDNN layout pass looks for a oneDNN kernel for every ``Transpose`` and,
+    on CPUs where its data-type check fails for anything but float32 (AMD EPYC
+    among them), writes an ``E0000 ... oneDNN supports DT_BOOL only on
+    platforms with AVX-512`` line to standard error at the first fit. Here the
+    inputs and the mask (as float32) are transposed before the loop, which is
+    then told its inputs are time-major, and the outputs are transposed back:
+    the same computation, without a non-float transpose in the graph.
+
+    Only the TensorFlow CPU path with a mask changes; with a GPU the parent
+    class runs (the fused cuDNN kernel where it applies), and JAX and PyTorch
+    are untouched.
+    """
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        if keras.backend.backend() != "tensorflow" or _first(mask) is None or _tf_has_gpu():
+            return super().inner_loop(sequences, initial_state, mask, training=training)
+        mask = _first(mask)
+
+        def step(inputs, states):  # the cells of GRU, LSTM, SimpleRNN take training
+            output, new_states = self.cell(inputs, states, training=training)
+            return output, new_states if isinstance(new_states, (list, tuple)) else [new_states]
+
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        time_major = keras.ops.transpose(sequences, (1, 0, 2))
+        # Transpose the mask as float32 and compare after it, so that no bool
+        # Transpose or ExpandDims is in the graph. The subtraction matters:
+        # TensorFlow's graph optimiser moves a widening cast that feeds a
+        # transpose to after it ("ReorderCastLikeAndValuePreserving"), which
+        # would bring the bool transpose back.
+        mask = 1.0 - keras.ops.cast(keras.ops.logical_not(mask), "float32")
+        mask = keras.ops.expand_dims(keras.ops.transpose(mask, (1, 0)), -1) > 0.5
+        from keras.src.backend.tensorflow.rnn import rnn  # the loop Keras itself runs here
+
+        last, outputs, new_states = rnn(
+            step,
+            time_major,
+            states,
+            go_backwards=self.go_backwards,
+            mask=mask,
+            unroll=self.unroll,
+            input_length=sequences.shape[1],
+            time_major=True,
+            zero_output_for_mask=self.zero_output_for_mask,
+            return_all_outputs=self.return_sequences,
+        )
+        return last, keras.ops.transpose(outputs, (1, 0, 2)), new_states
+
+
+def _first(mask):
+    return mask[0] if isinstance(mask, (list, tuple)) else mask
+
+
+def _tf_has_gpu():
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class GRU(_FloatMaskTransposeMixin, keras.layers.GRU):
+    """``keras.layers.GRU`` whose masked CPU loop transposes float32 only."""
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class LSTM(_FloatMaskTransposeMixin, keras.layers.LSTM):
+    """``keras.layers.LSTM`` whose masked CPU loop transposes float32 only."""
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class SimpleRNN(_FloatMaskTransposeMixin, keras.layers.SimpleRNN):
+    """``keras.layers.SimpleRNN`` whose masked CPU loop transposes float32 only."""
+
+
+_CELLS = {"gru": GRU, "lstm": LSTM, "rnn": SimpleRNN}
 
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")

@@ -297,9 +297,16 @@ def test_import_is_quiet_and_does_not_load_keras():
     )
     assert done.stdout.split() == ["False", "False", "False"]
     assert done.stderr == ""
+    # fit, predict and partial_fit on token ids and on padded numeric sequences:
+    # nothing on either stream, whatever the CPU (issue 10: TensorFlow's
+    # oneDNN pass logged an E0000 line on AMD EPYC for a bool Transpose).
     fit = (
         "import numpy as np, sklearn_rnn; "
-        "sklearn_rnn.RNNClassifier(units=2, epochs=1).fit(np.ones((4, 3)), [0, 1, 0, 1])"
+        "X = np.ones((4, 3)); X[0, 2] = np.nan; y = [0, 1, 0, 1]; "
+        "clf = sklearn_rnn.RNNClassifier(units=2, epochs=1).fit(X, y); clf.predict(X); "
+        "clf.partial_fit(X, y); "
+        "tok = sklearn_rnn.RNNClassifier(units=2, epochs=1, bidirectional=True, cell='lstm'); "
+        "tok.fit(np.array([[2, 3, 0], [4, 2, 2]] * 2), y).predict_proba([[2, 0, 0]])"
     )
     done = subprocess.run(
         [sys.executable, "-c", fit], capture_output=True, text=True, check=True, timeout=300
