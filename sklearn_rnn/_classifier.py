@@ -15,7 +15,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
-from sklearn_rnn._persistence import PickledModel
+from sklearn_rnn._keras_io import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
     HasMethods,

@@ -317,3 +317,12 @@ def _resolve_meta(meta, n_classes, input_kind, n_features):
             "passes them in meta."
         )
     return n_classes, input_kind, n_features
+
+
+#: The package's own Keras layers, by registered name, for loading a saved network.
+CUSTOM_OBJECTS = {
+    "sklearn_rnn>NaNPaddingMask": NaNPaddingMask,
+    "sklearn_rnn>GRU": GRU,
+    "sklearn_rnn>LSTM": LSTM,
+    "sklearn_rnn>SimpleRNN": SimpleRNN,
+}

@@ -23,6 +23,9 @@ import tempfile
 import warnings
 import zipfile
 
+from sklearn_rnn._keras_io import model_from_bytes as _model_from_bytes
+from sklearn_rnn._keras_io import model_to_bytes as _model_to_bytes
+
 FORMAT = "sklearn_rnn.estimator"
 FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
@@ -139,24 +142,6 @@ def load(path):
     return estimator
 
 
-class PickledModel:
-    """Pickles a Keras model as ``.keras`` bytes that unpickle through this module.
-
-    A Keras model pickles on its own, but unpickling it needs the custom
-    layers of ``sklearn_rnn._models`` registered first, which a fresh process
-    has not done. Unpickling this wrapper calls :func:`_model_from_bytes`,
-    which imports them (and TensorFlow, quietly, through
-    ``sklearn_rnn._backend``, sized for a worker process) and gives back the
-    model itself.
-    """
-
-    def __init__(self, model):
-        self.model = model
-
-    def __reduce__(self):
-        return _model_from_bytes, (_model_to_bytes(self.model),)
-
-
 def _corrupt(path, problem):
     return ValueError(
         f"Cannot load {path!r}: {problem}. The file is corrupted or incomplete; "
@@ -229,24 +214,3 @@ def _file_mode():
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
-
-
-def _model_to_bytes(model):
-    with tempfile.TemporaryDirectory() as tmp:
-        file = os.path.join(tmp, _MODEL)
-        model.save(file)
-        with open(file, "rb") as f:
-            return f.read()
-
-
-def _model_from_bytes(data):
-    from sklearn_rnn._backend import keras
-    from sklearn_rnn._models import NaNPaddingMask  # registers the custom layer
-
-    with tempfile.TemporaryDirectory() as tmp:
-        file = os.path.join(tmp, _MODEL)
-        with open(file, "wb") as f:
-            f.write(data)
-        return keras.saving.load_model(
-            file, custom_objects={"NaNPaddingMask": NaNPaddingMask}
-        )
