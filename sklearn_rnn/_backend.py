@@ -1,21 +1,29 @@
-"""Import TensorFlow and Keras once, quietly, without changing global state.
+"""Import Keras (and its backend) once, quietly, without changing global state.
 
-TensorFlow writes start-up lines ("Could not find cuda drivers", CPU feature
-notes, absl's "All log messages before absl::InitializeLog()") straight to the
-process's standard error at import time, when it first lists devices and when
-it first runs a generator-backed dataset. Those
-are not the user's business, so the import and the first device listing run
-with file descriptor 2 pointed at a temporary file. If the import fails, what
-TensorFlow wrote is attached to the error. No environment variable, log level,
-seed or determinism flag is changed.
+Keras runs on whichever backend ``KERAS_BACKEND`` names: TensorFlow by default
+(a dependency of this package), JAX or PyTorch when the user has them. Nothing
+here selects a backend; ``keras.backend.backend()`` is the answer.
 
-One exception, for worker processes only: when this process was started by
+Backends write start-up lines (TensorFlow's "Could not find cuda drivers",
+CPU feature notes, absl's "All log messages before absl::InitializeLog()";
+JAX's platform probing) straight to the process's standard error at import
+time and when they first list devices. Those are not the user's business, so
+the import and the first device listing run with file descriptor 2 pointed at
+a temporary file. If the import fails, what the backend wrote is attached to
+the error. No environment variable, log level, seed or determinism flag is
+changed.
+
+TensorFlow only, for worker processes only: when this process was started by
 ``multiprocessing`` (a joblib/loky worker, a dask nanny worker) and
 ``OMP_NUM_THREADS`` is set, TensorFlow's intra- and inter-op thread pools are
 sized to that number before any operation runs. joblib sets it to
 ``cpu_count() // n_jobs`` in each loky worker (unless the parent process set it)
 and dask to 1 per worker, so ``n_jobs`` workers do not each start one thread per
-core. A user's main process is never changed.
+core. A user's main process is never changed. (PyTorch reads
+``OMP_NUM_THREADS`` itself; JAX's CPU client sizes its pool per process.)
+
+Module attributes: ``keras``; ``BACKEND``, the backend's name; ``tf``, the
+TensorFlow module on the TensorFlow backend and None on the others.
 """
 
 import contextlib
@@ -24,6 +32,12 @@ import multiprocessing
 import os
 import sys
 import tempfile
+
+_INSTALL_HINT = {
+    "tensorflow": "pip install 'tensorflow>=2.16'",
+    "jax": "pip install jax",
+    "torch": "pip install torch",
+}
 
 
 def _worker_thread_budget():
@@ -52,6 +66,23 @@ def _limit_worker_threads(tf):
         pass
 
 
+def _start_backend(name):
+    """Import the backend's own module and list its devices; TensorFlow's or None."""
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        _limit_worker_threads(tf)  # before the first op fixes the pools
+        tf.config.list_physical_devices()
+        return tf
+    if name == "jax":
+        import jax
+
+        jax.devices()
+    elif name == "torch":
+        import torch  # noqa: F401
+    return None
+
+
 def _quiet_import():
     try:
         sys.stderr.flush()
@@ -61,45 +92,40 @@ def _quiet_import():
         saved = os.dup(2)
     except OSError:  # pragma: no cover - no fd 2 (embedded interpreters)
         saved = None
+    requested = os.environ.get("KERAS_BACKEND", "tensorflow (the default)")
     with tempfile.TemporaryFile(mode="w+b") as captured:
         if saved is not None:
             os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow as tf
             import keras
 
-            _limit_worker_threads(tf)  # before the first op fixes the pools
-            tf.config.list_physical_devices()
-            # The first generator-backed dataset logs a C++ "memory patch"
-            # line; run one here, while standard error is captured.
-            for _ in tf.data.Dataset.from_generator(
-                lambda: iter([0]), output_signature=tf.TensorSpec((), tf.int32)
-            ):
-                pass
+            name = keras.backend.backend()
+            tf = _start_backend(name)
         except Exception as exc:
             if saved is not None:
                 os.dup2(saved, 2)
             captured.seek(0)
             log = captured.read().decode(errors="replace")[-4000:]
+            hint = _INSTALL_HINT.get(requested.split()[0], "")
             raise ImportError(
-                "sklearn_rnn needs TensorFlow with Keras 3 "
-                "(pip install 'tensorflow>=2.16'). Importing it failed with: "
-                f"{exc!r}\nTensorFlow's log:\n{log}"
+                f"sklearn_rnn runs Keras 3 on the backend that KERAS_BACKEND selects, "
+                f"here {requested}; importing it failed with: {exc!r}. Install it"
+                f"{f' ({hint})' if hint else ''}, or set KERAS_BACKEND to an installed "
+                f"backend (tensorflow, jax or torch).\nThe backend's log:\n{log}"
             ) from exc
         finally:
             if saved is not None:
                 os.dup2(saved, 2)
                 os.close(saved)
-    if keras.backend.backend() != "tensorflow":
+    if name not in ("tensorflow", "jax", "torch"):
         raise ImportError(
-            "sklearn_rnn runs Keras on the TensorFlow backend, but KERAS_BACKEND "
-            f"selects {keras.backend.backend()!r}. Unset KERAS_BACKEND or set it to "
-            "'tensorflow'."
+            f"sklearn_rnn runs Keras on TensorFlow, JAX or PyTorch, but KERAS_BACKEND "
+            f"selects {name!r}. Set KERAS_BACKEND to 'tensorflow', 'jax' or 'torch'."
         )
-    return tf, keras
+    return tf, keras, name
 
 
-tf, keras = _quiet_import()
+tf, keras, BACKEND = _quiet_import()
 
 
 class _RetracingFilter(logging.Filter):
@@ -116,8 +142,11 @@ def no_retracing_warning():
     share; after a handful of short fits (a grid search on small data) it warns
     of retracing that is not happening. The filter sits on the ``tensorflow``
     logger only while ``Model.fit`` runs and is removed afterwards; the
-    logger's level is never touched.
+    logger's level is never touched. On JAX and PyTorch it does nothing.
     """
+    if BACKEND != "tensorflow":
+        yield
+        return
     logger = logging.getLogger("tensorflow")
     retracing = _RetracingFilter()
     logger.addFilter(retracing)

@@ -1,7 +1,7 @@
 """Length-aware batching: group sequences of similar length, trim padding.
 
-Pure NumPy planning (which rows go in which batch, how wide each batch is)
-plus the small ``tf.data`` feed that turns a plan into training batches.
+Pure NumPy planning (which rows go in which batch, how wide each batch is).
+``_feed`` turns a plan into training batches for the Keras backend in use.
 
 A batch is trimmed to a width taken from a small, fixed set of bucket widths
 (powers of two and their midpoints, capped at the padded length), so the
@@ -129,67 +129,3 @@ def flat_plan(batches, keep, widths, n_steps):
     else:
         batch_widths = np.array([batch_width(keep[b], widths) for b in batches], dtype=np.int64)
     return rows, offsets, batch_widths
-
-
-def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
-    """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
-
-    Python plans each epoch once (which rows go in which batch, how wide each
-    batch is); each batch is then cut from the NumPy arrays by one small
-    ``tf.numpy_function`` call inside TensorFlow's input pipeline, which runs
-    ahead of the training step (prefetch). Only the rows of the current
-    batches are copied: the training data is never converted to a tensor as a
-    whole, so ``fit`` holds no second copy of ``X``.
-
-    Parameters
-    ----------
-    tf : module
-        TensorFlow.
-    X, y, w : ndarray
-        Inputs (int32 ids or float32 sequences), class codes, sample weights
-        (or None).
-    plan_epoch : callable
-        Returns the list of index batches of the next epoch.
-    side : {"post", "pre", None}
-        Padding side used to trim each batch.
-    keep : ndarray of int
-        Steps each row keeps (see :func:`padding_plan`).
-    widths : ndarray or None
-        Bucket widths; None means no trimming.
-    n_batches : int or None
-        Batches per epoch when known (for progress bars).
-    """
-    n_steps = X.shape[1]
-    arrays = (y,) if w is None else (y, w)
-    x_shape = (None, None) + X.shape[2:]
-
-    def plan(_):
-        return flat_plan(plan_epoch(), keep, widths, n_steps)
-
-    def planned(i):
-        flat = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
-        return tuple(tf.ensure_shape(a, (None,)) for a in flat)
-
-    def gather(rows, width):
-        # NumPy fancy indexing copies just this batch; X itself is never
-        # converted to a tensor, so fit holds no second copy of the data.
-        return (take(X, rows, int(width), side), *(a[rows] for a in arrays))
-
-    def batch(rows, width):
-        out = tf.numpy_function(
-            gather, [rows, width], [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
-        )
-        return (tf.ensure_shape(out[0], x_shape), *(tf.ensure_shape(a, (None,)) for a in out[1:]))
-
-    def epoch(rows, offsets, batch_widths):
-        starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))
-        return starts.map(lambda a, b, width: batch(rows[a:b], width))
-
-    dataset = (
-        tf.data.Dataset.range(1)
-        .map(planned)
-        .flat_map(epoch)
-    )
-    if n_batches is not None:
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
-    return dataset.prefetch(tf.data.AUTOTUNE)

@@ -56,16 +56,6 @@ def _ndim(X, name):
         ) from None
 
 
-class _Forward:
-    """Inference pass of a Keras model, for ``tf.function``."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __call__(self, x):
-        return self.model(x, training=False)
-
-
 class RNNClassifier(ClassifierMixin, BaseEstimator):
     """Recurrent neural network classifier for sequences (GRU, LSTM, SimpleRNN).
 
@@ -652,7 +642,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _train(self, X, codes, weights, *, seed, epochs, partial):
-        from sklearn_rnn._backend import keras, no_retracing_warning, tf
+        from sklearn_rnn._backend import keras, no_retracing_warning
         from sklearn_rnn._callbacks import make_callbacks
 
         rng = np.random.RandomState(seed)
@@ -661,8 +651,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         if early:
             train_rows, val_rows = self._validation_split(codes, rng)
-            validation = self._dataset(tf, X, codes, None, val_rows, rng, shuffle=False)
-        training = self._dataset(tf, X, codes, weights, train_rows, rng, shuffle=True)
+            validation = self._dataset(X, codes, None, val_rows, rng, shuffle=False)
+        training = self._dataset(X, codes, weights, train_rows, rng, shuffle=True)
         callbacks, stopper = make_callbacks(
             self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
         )
@@ -703,8 +693,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 "early_stopping=False."
             ) from None
 
-    def _dataset(self, tf, X, codes, weights, rows, rng, *, shuffle):
-        """A tf.data feed over ``rows`` of X, bucketed by length when it helps."""
+    def _dataset(self, X, codes, weights, rows, rng, *, shuffle):
+        """A training feed over ``rows`` of X, bucketed by length when it helps."""
+        from sklearn_rnn._feed import training_feed
+
         side, keep = _batching.padding_plan(X, self.input_kind_)
         bucketing = self._use_bucketing(side, keep[rows], X.shape[1])
         widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
@@ -720,8 +712,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             order = rows[np.argsort(keep[rows], kind="stable")] if bucketing else rows
             fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
             plan_epoch, n_batches = (lambda: fixed), len(fixed)
-        return _batching.training_dataset(
-            tf, X, codes, weights, plan_epoch=plan_epoch, side=side, keep=keep,
+        arrays = (codes,) if weights is None else (codes, weights)
+        return training_feed(
+            X, arrays, plan_epoch=plan_epoch, side=side, keep=keep,
             widths=widths, n_batches=n_batches,
         )  # fmt: skip
 
@@ -775,25 +768,18 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 xb = _batching.take(chunk, rows, width, side)
                 if self.input_kind_ == "tokens":
                     xb[xb >= self.vocab_size_] = OOV_ID
-                out[start + rows] = fn(xb).numpy()
+                out[start + rows] = fn(xb)
         return out
 
     def _make_predict_fn(self):
-        """A compiled inference function with one input signature: no retracing."""
-        from sklearn_rnn._backend import tf
+        """A compiled inference function, NumPy in and out (see ``_feed``)."""
+        from sklearn_rnn._feed import predict_function
 
-        if self.input_kind_ == "tokens":
-            spec = tf.TensorSpec((None, None), tf.int32)
-        else:
-            spec = tf.TensorSpec((None, None, self.model_.input_shape[-1]), tf.float32)
-        # A callable object rather than a closure: TensorFlow counts traces per
-        # code object, so closures of many fitted estimators would trip its
-        # "frequent retracing" warning although each traces once.
-        return tf.function(_Forward(self.model_), input_signature=[spec])
+        return predict_function(self.model_, self.input_kind_, self.model_.input_shape[-1])
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never alter self
-        state.pop("_predict_fn", None)  # a tf.function: rebuilt on load
+        state.pop("_predict_fn", None)  # compiled for this process: rebuilt on load
         if "model_" in state:  # unpickles with sklearn_rnn's custom layers registered
             state["model_"] = PickledModel(state["model_"])
         return state

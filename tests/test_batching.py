@@ -87,8 +87,8 @@ def test_flat_plan_packs_batches_and_widths():
 
 
 @pytest.mark.parametrize("side", ["post", "pre"])
-def test_training_dataset_gathers_and_trims_batches(side):
-    from sklearn_rnn._backend import tf
+def test_training_feed_gathers_and_trims_batches(side):
+    from sklearn_rnn._feed import training_feed
 
     X, y = make_token_task(n_samples=50, n_steps=16)
     if side == "pre":
@@ -98,14 +98,14 @@ def test_training_dataset_gathers_and_trims_batches(side):
     assert found_side == side
     widths = _batching.bucket_widths(X.shape[1])
     rng = np.random.RandomState(0)
-    dataset = _batching.training_dataset(
-        tf, X, y.astype(np.int32), w, side=side, keep=keep, widths=widths, n_batches=5,
+    dataset = training_feed(
+        X, (y.astype(np.int32), w), side=side, keep=keep, widths=widths, n_batches=5,
         plan_epoch=lambda: _batching.epoch_batches(rng, np.arange(len(X)), keep, 10, True),
     )  # fmt: skip
     for _ in range(2):  # every pass is a new epoch, each row once
         seen = []
-        for xb, yb, wb in dataset:
-            xb, yb, wb = xb.numpy(), yb.numpy(), wb.numpy()
+        for xb, yb, wb in _batches(dataset):
+            xb, yb, wb = np.asarray(xb), np.asarray(yb), np.asarray(wb)
             rows = [int(np.flatnonzero(np.isclose(w, v))[0]) for v in wb]
             assert xb.shape[1] in widths
             expected = X[rows, : xb.shape[1]] if side == "post" else X[rows, -xb.shape[1] :]
@@ -114,6 +114,16 @@ def test_training_dataset_gathers_and_trims_batches(side):
             assert (X[rows] != 0).sum() == (xb != 0).sum()  # only padding trimmed
             seen.extend(rows)
         assert sorted(seen) == list(range(len(X)))
+
+
+def _batches(feed):
+    """One epoch of a training feed, on any backend."""
+    if hasattr(feed, "__getitem__"):  # a PyDataset (JAX, PyTorch)
+        feed.on_epoch_begin()
+        yield from (feed[i] for i in range(len(feed)))
+        feed.on_epoch_end()
+    else:  # a tf.data.Dataset: every pass is an epoch
+        yield from feed
 
 
 def test_bucketed_and_unbucketed_predictions_match(bucketed_clf):
@@ -147,15 +157,19 @@ def test_predict_single_row(bucketed_clf):
 
 
 def test_compiled_predict_does_not_retrace(bucketed_clf):
+    from sklearn_rnn._backend import BACKEND
+
+    if BACKEND != "tensorflow":
+        pytest.skip("tf.function tracing: TensorFlow only (XLA compiles per shape on JAX)")
     clf, X = bucketed_clf
     clf.predict_proba(X[:1])
-    traces = clf._predict_fn.experimental_get_tracing_count()
+    traces = clf._predict_fn.function.experimental_get_tracing_count()
     rng = np.random.RandomState(0)
     for n_rows, length in [(1, 3), (2, 40), (7, 11), (33, 25), (5, 1), (60, 17)]:
         Xb = rng.randint(2, 20, size=(n_rows, X.shape[1]))
         Xb[:, length:] = 0  # a new batch size and a new trimmed width each time
         clf.predict_proba(Xb)
-    assert clf._predict_fn.experimental_get_tracing_count() == traces == 1
+    assert clf._predict_fn.function.experimental_get_tracing_count() == traces == 1
 
 
 @pytest.mark.slow

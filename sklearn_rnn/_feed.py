@@ -1,0 +1,214 @@
+"""Backend-neutral training feed and compiled prediction.
+
+Two functions hide what differs between Keras' backends:
+
+- :func:`training_feed` turns a batch plan (NumPy, see ``_batching``) into
+  something ``Model.fit`` accepts: a ``tf.data.Dataset`` on TensorFlow, a
+  ``keras.utils.PyDataset`` on JAX and PyTorch;
+- :func:`predict_function` returns a compiled inference callable, NumPy in,
+  NumPy out: a ``tf.function`` with one input signature on TensorFlow,
+  ``jax.jit`` of the model's stateless call on JAX, the module's forward pass
+  under ``torch.no_grad()`` on PyTorch.
+
+Both feeds cut each batch from the NumPy arrays as it is needed (one fancy
+index per array per batch, trimmed to the batch's bucket width): the training
+data is never converted to a tensor as a whole, so ``fit`` holds no second
+copy of ``X``.
+"""
+
+import numpy as np
+
+from sklearn_rnn._backend import BACKEND, keras
+from sklearn_rnn._batching import flat_plan, take
+
+
+def training_feed(X, arrays, *, plan_epoch, side, keep, widths, n_batches):
+    """Batches of ``(x, *arrays)`` for ``Model.fit``, re-planned every epoch.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps[, n_features])
+        Inputs (int32 ids or float32 sequences).
+    arrays : tuple of ndarray
+        Per-row arrays cut alongside X: the targets (any trailing shape and
+        dtype) and optionally the sample weights.
+    plan_epoch : callable
+        Returns the list of index batches of the next epoch.
+    side : {"post", "pre", None}
+        Padding side used to trim each batch.
+    keep : ndarray of int
+        Steps each row keeps (see ``_batching.padding_plan``).
+    widths : ndarray or None
+        Bucket widths; None means no trimming.
+    n_batches : int
+        Batches per epoch.
+    """
+    arrays = tuple(arrays)
+    if BACKEND == "tensorflow":
+        return _tf_dataset(X, arrays, plan_epoch, side, keep, widths, n_batches)
+    return _BatchFeed(X, arrays, plan_epoch, side, keep, widths, n_batches)
+
+
+def _tf_dataset(X, arrays, plan_epoch, side, keep, widths, n_batches):
+    """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
+
+    Python plans each epoch once; each batch is then cut from the NumPy arrays
+    by one ``tf.numpy_function`` call inside TensorFlow's input pipeline, which
+    runs ahead of the training step (prefetch).
+    """
+    from sklearn_rnn._backend import tf
+
+    n_steps = X.shape[1]
+    x_shape = (None, None) + X.shape[2:]
+
+    def plan(_):
+        return flat_plan(plan_epoch(), keep, widths, n_steps)
+
+    def planned(i):
+        flat = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
+        return tuple(tf.ensure_shape(a, (None,)) for a in flat)
+
+    def gather(rows, width):
+        return (take(X, rows, int(width), side), *(a[rows] for a in arrays))
+
+    def batch(rows, width):
+        dtypes = [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
+        out = tf.numpy_function(gather, [rows, width], dtypes, stateful=False)
+        shapes = [x_shape] + [(None,) + a.shape[1:] for a in arrays]
+        return tuple(tf.ensure_shape(t, s) for t, s in zip(out, shapes))
+
+    def epoch(rows, offsets, batch_widths):
+        starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))
+        return starts.map(lambda a, b, width: batch(rows[a:b], width))
+
+    dataset = tf.data.Dataset.range(1).map(planned).flat_map(epoch)
+    if n_batches is not None:
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+class _BatchFeed(keras.utils.PyDataset):
+    """A ``PyDataset`` over a batch plan: one plan per epoch, batches in order.
+
+    Keras calls ``on_epoch_begin`` at the start of every training and
+    evaluation epoch; that is where the next epoch is planned. ``workers=1``
+    without multiprocessing: batches are cut in the training loop's thread,
+    which JAX's asynchronous dispatch (and PyTorch's cheap batches) keep off
+    the critical path.
+    """
+
+    def __init__(self, X, arrays, plan_epoch, side, keep, widths, n_batches):
+        super().__init__(workers=1, use_multiprocessing=False)
+        self._X, self._arrays = X, arrays
+        self._plan_epoch, self._side = plan_epoch, side
+        self._keep, self._widths = keep, widths
+        self._n_batches = n_batches
+        self._plan = None
+
+    def __len__(self):
+        return self._n_batches
+
+    def on_epoch_begin(self):
+        self._plan = None
+
+    def on_epoch_end(self):
+        self._plan = None
+
+    def __getitem__(self, index):
+        if self._plan is None:
+            self._plan = flat_plan(self._plan_epoch(), self._keep, self._widths, self._X.shape[1])
+        rows, offsets, batch_widths = self._plan
+        if index >= len(batch_widths):
+            raise IndexError(index)
+        rows = rows[offsets[index] : offsets[index + 1]]
+        x = take(self._X, rows, int(batch_widths[index]), self._side)
+        return (x, *(a[rows] for a in self._arrays))
+
+
+def predict_function(model, input_type, n_features):
+    """A compiled inference pass of ``model``: NumPy batch in, NumPy out.
+
+    Parameters
+    ----------
+    model : keras.Model
+    input_type : {"tokens", "numeric"}
+        Token ids (int32, 2-D) or numeric sequences (float32, 3-D).
+    n_features : int
+        Features per time step (numeric input).
+    """
+    if BACKEND == "tensorflow":
+        return _TFPredict(model, input_type, n_features)
+    if BACKEND == "jax":
+        return _JaxPredict(model)
+    return _TorchPredict(model)
+
+
+class _Forward:
+    """Inference pass of a Keras model, for ``tf.function``.
+
+    A callable object rather than a closure: TensorFlow counts traces per code
+    object, so closures of many fitted estimators would trip its "frequent
+    retracing" warning although each traces once.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x, training=False)
+
+
+class _TFPredict:
+    """``tf.function`` with one input signature: any batch shape, one trace."""
+
+    def __init__(self, model, input_type, n_features):
+        from sklearn_rnn._backend import tf
+
+        if input_type == "tokens":
+            spec = tf.TensorSpec((None, None), tf.int32)
+        else:
+            spec = tf.TensorSpec((None, None, n_features), tf.float32)
+        self.function = tf.function(_Forward(model), input_signature=[spec])
+
+    def __call__(self, x):
+        return self.function(x).numpy()
+
+
+class _JaxPredict:
+    """``jax.jit`` of the model's stateless forward pass.
+
+    The weights are read at every call (a list of the variables' current
+    arrays, no copy), so the function follows further training. XLA compiles
+    once per input shape; bucket widths and the fixed prediction batch size
+    keep the number of shapes small.
+    """
+
+    def __init__(self, model):
+        import jax
+
+        self.model = model
+
+        def forward(trainable, non_trainable, x):
+            out, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            return out
+
+        self.function = jax.jit(forward)
+
+    def __call__(self, x):
+        trainable = [v.value for v in self.model.trainable_variables]
+        non_trainable = [v.value for v in self.model.non_trainable_variables]
+        return np.asarray(self.function(trainable, non_trainable, x))
+
+
+class _TorchPredict:
+    """The module's forward pass without autograd (no graph to compile)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        import torch
+
+        with torch.no_grad():
+            out = self.model(keras.ops.convert_to_tensor(x), training=False)
+        return out.detach().cpu().numpy()
