@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler
-from sklearn_rnn._backend import keras, tf
+from sklearn_rnn._backend import BACKEND, keras, tf
 from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
 
@@ -114,18 +114,29 @@ def test_same_random_state_same_predictions(token_data):
 
 
 def _global_state():
-    from tensorflow.python.eager import context
-    from tensorflow.python.framework import config
-
-    return {
+    state = {
         "python": random.getstate(),
         "numpy": pickle.dumps(np.random.get_state()),
-        "tf_global_seed": context.global_seed(),
-        "op_determinism": config.is_op_determinism_enabled(),
         "env": {k: os.environ.get(k) for k in ("TF_DETERMINISTIC_OPS", "TF_CPP_MIN_LOG_LEVEL")},
         "floatx": keras.backend.floatx(),
-        "tf_intra_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "keras_seed": keras.src.backend.common.global_state.get_global_attribute(
+            "global_seed_generator"
+        ),
     }
+    if BACKEND == "tensorflow":
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework import config
+
+        state["tf_global_seed"] = context.global_seed()
+        state["op_determinism"] = config.is_op_determinism_enabled()
+        state["tf_intra_threads"] = tf.config.threading.get_intra_op_parallelism_threads()
+    elif BACKEND == "torch":
+        import torch
+
+        state["torch_rng"] = torch.get_rng_state().numpy().tobytes()
+        state["torch_deterministic"] = torch.are_deterministic_algorithms_enabled()
+        state["torch_threads"] = torch.get_num_threads()
+    return state
 
 
 def test_fit_leaves_no_global_state_changed(token_data):

@@ -1,0 +1,150 @@
+"""Fit overhead and latency of sklearn_rnn on each Keras backend (CPU).
+
+Every backend runs in its own child process (``KERAS_BACKEND`` set there) and
+prints JSON; this script prints the tables. Run from the repository root::
+
+    PYTHONPATH=. python benchmarks/bench_backends.py [--backends tensorflow jax torch]
+        [--sizes 3000 30000] [--repeat 2] [--quick]
+
+Figures, each measured in the same child process as its baseline:
+
+- fit overhead: ``RNNClassifier.fit`` vs ``model.fit`` on NumPy arrays of the
+  very same network (built by ``build_rnn_model`` with the same parameters and
+  seed), 3 epochs, batch 32: token rows of 60 steps at each ``--sizes`` and
+  3-D numeric input (rows x 60 steps x 8 features). Target <= 1.05 on
+  TensorFlow. Pairs are interleaved, best of ``--repeat`` kept.
+- epoch time: masked GRU and LSTM on variable-length token rows (lengths 10
+  to 60, post-padded), ``RNNClassifier.fit`` per epoch; compared to the
+  TensorFlow row of the same run (target: no backend > 1.10x, or documented).
+- one-row ``predict_proba`` latency, median of many calls (targets: < 3 ms
+  on every backend, < 0.5 ms on JAX).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+STEPS, VOCAB, UNITS, EPOCHS, BATCH = 60, 2000, 32, 3, 32
+
+
+def token_data(n, lengths, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randint(4, VOCAB, size=(n, STEPS)).astype(np.int32)
+    y = rng.randint(2, size=n)
+    X[np.arange(n), rng.randint(lengths)] = 2 + y
+    X[np.arange(STEPS)[None, :] >= lengths[:, None]] = 0
+    return X, y
+
+
+def numeric_data(n, n_features=8, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, STEPS, n_features)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    return X, y
+
+
+def timed(func):
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def child(sizes, repeat, quick):
+    from sklearn_rnn import RNNClassifier, build_rnn_model
+    from sklearn_rnn._backend import BACKEND
+
+    params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, random_state=0)
+    results = {"backend": BACKEND, "fit": [], "epoch": [], "predict": []}
+
+    def fit_pair(label, X, y, input_kind, n_features=None, cell="gru"):
+        def ours():
+            RNNClassifier(**params, cell=cell, epochs=EPOCHS).fit(X, y)
+
+        def baseline():
+            model = build_rnn_model(
+                n_classes=2, input_kind=input_kind, n_features=n_features,
+                vocab_size=VOCAB if input_kind == "tokens" else None,
+                embedding_dim=UNITS, units=UNITS, cell=cell, seed=0,
+            )  # fmt: skip
+            model.fit(X, y, batch_size=BATCH, epochs=EPOCHS, verbose=0)
+
+        ours_t, base_t = [], []
+        for _ in range(repeat):
+            ours_t.append(timed(ours))
+            base_t.append(timed(baseline))
+        results["fit"].append([label, min(ours_t), min(base_t)])
+
+    # warm up each side once (imports, first compilations)
+    Xw, yw = token_data(64, np.full(64, STEPS))
+    RNNClassifier(**params, epochs=1).fit(Xw, yw)
+    for n in sizes:
+        X, y = token_data(n, np.full(n, STEPS))
+        fit_pair(f"{n} x {STEPS} tokens", X, y, "tokens")
+    n_num = sizes[0]
+    Xn, yn = numeric_data(n_num)
+    fit_pair(f"{n_num} x {STEPS} x 8 numeric", Xn, yn, "numeric", n_features=8)
+
+    n_epoch = 1000 if quick else 3000
+    lengths = np.random.RandomState(1).randint(10, STEPS + 1, size=n_epoch)
+    X, y = token_data(n_epoch, lengths)
+    for cell in ("gru", "lstm"):
+        clf = RNNClassifier(**params, cell=cell, epochs=1).fit(X[:64], y[:64])  # compile
+        t = min(timed(lambda: RNNClassifier(**params, cell=cell, epochs=2).fit(X, y)) for _ in range(repeat))
+        results["epoch"].append([f"masked {cell.upper()}, {n_epoch} rows len 10-60", t / 2])
+
+        one = X[:1]
+        clf.predict_proba(one)
+        calls = []
+        for _ in range(200 if quick else 1000):
+            start = time.perf_counter()
+            clf.predict_proba(one)
+            calls.append(time.perf_counter() - start)
+        results["predict"].append([f"predict_proba 1 row, {cell.upper()}", float(np.median(calls))])
+    print(json.dumps(results))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[3000, 30000])
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.sizes, args.repeat, args.quick)
+
+    runs = {}
+    for backend in args.backends:
+        env = {**os.environ, "KERAS_BACKEND": backend}
+        cmd = [sys.executable, os.path.abspath(__file__), "--child", "--repeat", str(args.repeat),
+               "--sizes", *map(str, args.sizes)] + (["--quick"] if args.quick else [])  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            print(f"{backend}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            continue
+        runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+
+    print(f"Fit overhead: RNNClassifier.fit / model.fit of the same network, {EPOCHS} epochs, "
+          f"batch {BATCH}, GRU({UNITS}); best of {args.repeat}")  # fmt: skip
+    print(f"| backend | data | ours (s) | model.fit (s) | ratio |\n|---|---|---:|---:|---:|")
+    for backend, run in runs.items():
+        for label, ours, base in run["fit"]:
+            print(f"| {backend} | {label} | {ours:.2f} | {base:.2f} | {ours / base:.3f} |")
+    ref = runs.get("tensorflow")
+    print("\nEpoch time and latency per backend (ratio: vs the TensorFlow row of this run)")
+    print("| backend | figure | value | vs TF |\n|---|---|---:|---:|")
+    for backend, run in runs.items():
+        for kind, unit, scale in (("epoch", "s", 1), ("predict", "ms", 1e3)):
+            for i, (label, value) in enumerate(run[kind]):
+                base = ref[kind][i][1] if ref else float("nan")
+                print(f"| {backend} | {label} | {value * scale:.3f} {unit} | {value / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Core behaviour on every Keras backend, each in a fresh process.
+
+Each backend's script runs with ``KERAS_BACKEND`` set and, for JAX and
+PyTorch, with TensorFlow made unimportable (as where it is not installed). It
+fits, predicts, trains further, stops early, weights classes, resamples,
+pickles and saves; a second fresh process loads the saved file. The script
+reports what it saw as JSON and the tests below check it. Standard error must
+stay empty throughout: importing and running the package prints nothing on
+any backend.
+
+JAX is part of the ``dev`` extra, so its tests always run. PyTorch is not (on
+PyPI, ``torch`` for Linux is the multi-GB CUDA build): its tests run where it
+is installed and are reported as skipped, with the reason, where it is not.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ["tensorflow", "jax", "torch"]
+
+#: Makes ``import tensorflow`` fail, as where TensorFlow is not installed.
+_NO_TENSORFLOW = """
+import sys
+
+class _NoTensorFlow:
+    def find_spec(self, name, path=None, target=None):
+        if name == "tensorflow" or name.startswith("tensorflow."):
+            raise ImportError(f"No module named {name!r} (hidden by test_backends)")
+        return None
+
+sys.meta_path.insert(0, _NoTensorFlow())
+"""
+
+_SCRIPT = """
+import copy, json, pickle, sys
+import numpy as np
+report = {}
+import sklearn_rnn
+report["keras_on_import"] = "keras" in sys.modules
+from imblearn.under_sampling import RandomUnderSampler
+from sklearn.model_selection import GridSearchCV
+from sklearn_rnn import RNNClassifier
+from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
+
+Xt, yt = make_token_task(n_samples=60, n_steps=12)
+Xn, yn = make_numeric_task(n_samples=60, n_steps=10)
+clf = RNNClassifier(**FAST_PARAMS).fit(Xt, yt)
+report["backend"] = __import__("keras").backend.backend()
+report["tensorflow_loaded"] = "tensorflow" in sys.modules
+proba = clf.predict_proba(Xt)
+report["proba_shape"] = list(proba.shape)
+report["proba_sums"] = float(np.abs(proba.sum(axis=1) - 1).max())
+report["predict_in_classes"] = bool(np.isin(clf.predict(Xt), clf.classes_).all())
+report["one_row"] = float(np.abs(clf.predict_proba(Xt[3:4]) - proba[3:4]).max())
+
+# random_state: the same int, the same network and predictions
+again = RNNClassifier(**FAST_PARAMS).fit(Xt, yt).predict_proba(Xt)
+other = RNNClassifier(**{**FAST_PARAMS, "random_state": 1}).fit(Xt, yt).predict_proba(Xt)
+report["same_seed_equal"] = bool(np.array_equal(proba, again))
+report["other_seed_differs"] = not bool(np.allclose(proba, other))
+
+# length bucketing (post- and pre-padded, tokens and numeric) predicts alike
+Xb = Xt.copy(); Xb[:, 6:] = 0
+Xpre = np.zeros_like(Xb)
+for i, row in enumerate(Xb):
+    kept = row[row != 0]; Xpre[i, len(row) - len(kept):] = kept
+Xnb = Xn.copy(); Xnb[:, 5:] = np.nan
+diffs = []
+for X, y in [(Xb, yt), (Xpre, yt), (Xnb, yn)]:
+    on = RNNClassifier(**FAST_PARAMS, length_bucketing=True).fit(X, y)
+    off = copy.copy(on).set_params(length_bucketing=False)
+    diffs.append(float(np.abs(on.predict_proba(X) - off.predict_proba(X)).max()))
+report["bucketing_diffs"] = diffs
+
+# numeric 3-D input, early stopping with restored weights
+early = RNNClassifier(**{**FAST_PARAMS, "epochs": 4}, early_stopping=True, patience=1)
+early.fit(Xn, yn)
+report["early"] = [sorted(early.history_), early.best_epoch_, early.n_iter_]
+
+# partial_fit and warm_start continue the same network
+part = RNNClassifier(**FAST_PARAMS)
+part.partial_fit(Xt, yt, classes=[0, 1]).partial_fit(Xt, yt)
+warm = RNNClassifier(**FAST_PARAMS, warm_start=True).fit(Xt, yt)
+first = warm.model_
+warm.fit(Xt, yt)
+report["partial_warm"] = [part.n_iter_, warm.n_iter_, warm.model_ is first]
+
+# class weights and a sampler redrawn every epoch
+yi = (np.arange(60) % 4 == 0).astype(int)
+weighted = RNNClassifier(**FAST_PARAMS, class_weight="balanced").fit(Xt, yi)
+sampled = RNNClassifier(**FAST_PARAMS, sampler=RandomUnderSampler()).fit(Xt, yi)
+report["weighted_sampled"] = [weighted.n_iter_, sampled.n_iter_]
+
+# pickle round trip, and save for a fresh process
+restored = pickle.loads(pickle.dumps(clf))
+report["pickle_equal"] = bool(np.array_equal(restored.predict_proba(Xt), proba))
+clf.save(sys.argv[1])
+np.save(sys.argv[2], proba)
+
+# parallel search in loky worker processes (same backend, from the environment)
+search = GridSearchCV(
+    RNNClassifier(**{**FAST_PARAMS, "epochs": 1}), {"units": [2, 4]}, cv=2, n_jobs=2
+).fit(Xt, yt)
+report["search"] = [list(search.cv_results_["mean_test_score"].shape), search.predict(Xt[:3]).shape[0]]
+print(json.dumps(report))
+"""
+
+_LOAD = """
+import json, sys
+import numpy as np
+from sklearn_rnn import load
+from tests.conftest import make_token_task
+
+Xt, _ = make_token_task(n_samples=60, n_steps=12)
+clf = load(sys.argv[1])
+proba = clf.predict_proba(Xt)
+print(json.dumps({
+    "loaded_equal": bool(np.array_equal(proba, np.load(sys.argv[2]))),
+    "tensorflow_loaded": "tensorflow" in sys.modules,
+}))
+"""
+
+
+def _run(backend, code, *args):
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+    preamble = _NO_TENSORFLOW if backend != "tensorflow" else ""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(preamble + code), *map(str, args)],
+        capture_output=True, text=True, timeout=900, cwd=ROOT, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.stderr == "", done.stderr[-4000:]  # quiet on every backend
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _require(backend):
+    if backend == "tensorflow" or importlib.util.find_spec(backend) is not None:
+        return
+    if backend == "torch":
+        pytest.skip("PyTorch is not installed (not in the dev extra; pip install torch)")
+    pytest.fail(f"{backend} is not installed; install the dev extra: pip install -e '.[dev]'")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def report(request, tmp_path_factory):
+    backend = request.param
+    _require(backend)
+    folder = tmp_path_factory.mktemp(f"backend_{backend}")
+    saved, expected = folder / "clf.zip", folder / "proba.npy"
+    report = _run(backend, _SCRIPT, saved, expected)
+    report.update(_run(backend, _LOAD, saved, expected))
+    return backend, report
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.backend_core]
+
+
+def test_runs_on_the_requested_backend_without_tensorflow(report):
+    backend, seen = report
+    assert seen["backend"] == backend
+    assert seen["keras_on_import"] is False
+    if backend != "tensorflow":
+        assert seen["tensorflow_loaded"] is False
+
+
+def test_fit_and_predict(report):
+    _, seen = report
+    assert seen["proba_shape"] == [60, 2]
+    assert seen["proba_sums"] < 1e-6
+    assert seen["predict_in_classes"]
+    assert seen["one_row"] < 1e-5
+
+
+def test_random_state_reproducible(report):
+    _, seen = report
+    assert seen["same_seed_equal"] and seen["other_seed_differs"]
+
+
+def test_bucketed_and_unbucketed_predictions_match(report):
+    _, seen = report
+    assert max(seen["bucketing_diffs"]) < 1e-5, seen["bucketing_diffs"]
+
+
+def test_early_stopping_partial_fit_warm_start(report):
+    _, seen = report
+    keys, best_epoch, n_iter = seen["early"]
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(keys)
+    assert 0 <= best_epoch < n_iter <= 4
+    assert seen["partial_warm"] == [2, 4, True]
+
+
+def test_class_weight_and_sampler(report):
+    _, seen = report
+    assert seen["weighted_sampled"] == [2, 2]
+
+
+def test_pickle_save_load_and_parallel_search(report):
+    _, seen = report
+    assert seen["pickle_equal"] and seen["loaded_equal"]
+    assert seen["search"] == [[2], 3]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_import_quiet_loads_no_keras(backend):
+    """``import sklearn_rnn`` loads no Keras and prints nothing, on every backend."""
+    _require(backend)
+    code = "import sys, sklearn_rnn; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert (done.returncode, done.stdout.split(), done.stderr) == (0, ["False", "False"], "")
