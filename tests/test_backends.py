@@ -30,13 +30,22 @@ BACKENDS = ["tensorflow", "jax", "torch"]
 _NO_TENSORFLOW = """
 import sys
 
-class _NoTensorFlow:
-    def find_spec(self, name, path=None, target=None):
-        if name == "tensorflow" or name.startswith("tensorflow."):
-            raise ImportError(f"No module named {name!r} (hidden by test_backends)")
-        return None
+class _HideTensorFlow:
+    # Wraps each import finder: TensorFlow is "not found", as where it is not
+    # installed (find_spec gives None, import raises ModuleNotFoundError).
+    def __init__(self, finder):
+        self._finder = finder
 
-sys.meta_path.insert(0, _NoTensorFlow())
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "tensorflow":
+            return None
+        find = getattr(self._finder, "find_spec", None)
+        return None if find is None else find(name, path, target)
+
+    def __getattr__(self, name):
+        return getattr(self._finder, name)
+
+sys.meta_path[:] = [_HideTensorFlow(finder) for finder in sys.meta_path]
 """
 
 _SCRIPT = """
