@@ -245,6 +245,11 @@ print(thread_pools())
 def test_parallel_search_is_quiet_and_sizes_worker_thread_pools():
     import joblib
 
+    from sklearn_rnn._backend import BACKEND
+
+    if BACKEND != "tensorflow":  # the search itself: tests/test_backends.py
+        pytest.skip("sizes TensorFlow's thread pools: TensorFlow backend only")
+
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     done = subprocess.run(
         [sys.executable, "-c", _PARALLEL_SEARCH],
