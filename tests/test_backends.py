@@ -169,7 +169,7 @@ def report(request, tmp_path_factory):
     return backend, report
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.backend_core]
+pytestmark = pytest.mark.slow
 
 
 def test_runs_on_the_requested_backend_without_tensorflow(report):

@@ -8,6 +8,8 @@ import pytest
 from sklearn_rnn import _batching
 from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
+pytestmark = pytest.mark.backend_core  # CI runs these again on JAX (.ci/run)
+
 
 def _pre_padded(X):
     """The same token sequences with their padding moved to the front."""

@@ -64,6 +64,7 @@ def test_fit_returns_self_and_sets_fitted_attributes(fitted_token_clf, token_dat
     assert not hasattr(clf, "best_epoch_")
 
 
+@pytest.mark.backend_core
 def test_numeric_3d_length_may_differ_at_predict(numeric_data):
     X, y = numeric_data
     clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
@@ -103,6 +104,7 @@ def test_explicit_vocab_size_sizes_the_embedding(token_data):
 
 
 # ---------------------------------------------------------- reproducibility
+@pytest.mark.backend_core
 def test_same_random_state_same_predictions(token_data):
     X, y = token_data
     params = {**FAST_PARAMS, "dropout": 0.3, "batch_size": 16}
@@ -139,6 +141,7 @@ def _global_state():
     return state
 
 
+@pytest.mark.backend_core
 def test_fit_leaves_no_global_state_changed(token_data):
     X, y = token_data
     before = _global_state()
@@ -154,6 +157,7 @@ def test_random_state_instance_is_not_replaced(token_data):
 
 
 # ------------------------------------------------------- training controls
+@pytest.mark.backend_core
 def test_early_stopping_restores_best_weights(numeric_data):
     X, y = numeric_data
     weights = []
@@ -181,6 +185,7 @@ def test_validation_split_is_stratified_and_shuffled():
     assert set(train).isdisjoint(val) and len(train) + len(val) == 100
 
 
+@pytest.mark.backend_core
 def test_warm_start_and_partial_fit_continue_training(token_data):
     X, y = token_data
     clf = RNNClassifier(**{**FAST_PARAMS, "warm_start": True}).fit(X, y)
@@ -264,6 +269,7 @@ def test_pipeline_with_padder_and_scaler_on_ragged_list():
 
 
 # ------------------------------------------------------------ persistence
+@pytest.mark.backend_core
 def test_pickle_and_joblib_round_trip(fitted_token_clf, token_data, tmp_path):
     X = token_data[0]
     expected = fitted_token_clf.predict_proba(X)
@@ -274,6 +280,7 @@ def test_pickle_and_joblib_round_trip(fitted_token_clf, token_data, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.backend_core
 def test_pickle_loads_in_fresh_process(fitted_token_clf, token_data, tmp_path):
     X = token_data[0][:7]
     np.save(tmp_path / "X.npy", X)
