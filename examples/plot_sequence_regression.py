@@ -12,7 +12,8 @@ measured in the same run: "next year = this year" and ``Ridge`` regression.
 
 **Data**: the yearly sunspot numbers 1700-2008 that ship inside the
 ``statsmodels`` wheel (``statsmodels.datasets.sunspots``; from NOAA's National
-Geophysical Data Center, public domain, no download). The split is by time:
+Geophysical Data Center; a US-government work in the public domain, so no
+licence restricts it; no download). The split is by time:
 the model is fitted on the years up to about 1947 and tested on the later ones.
 """
 

@@ -90,10 +90,20 @@ def test_regressor_common(estimator, check):
     check(estimator)
 
 
+#: The regression check's data is 10 standardised columns, read here as 10 time
+#: steps: the network has to learn a weight per step, which takes more epochs.
+TRAINED_REGRESSOR_PARAMS = dict(units=16, epochs=40, learning_rate=0.02, dropout=0.0,
+                                random_state=0)  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("readonly_memmap", [False, True], ids=["array", "memmap"])
 def test_regressors_train_on_a_trained_network(readonly_memmap, monkeypatch):
-    """``check_regressors_train`` with ``poor_score`` off: R² > 0.5 on its data."""
+    """``check_regressors_train`` with ``poor_score`` off: R² > 0.5 on its data.
+
+    Measured: 0.84 training R² with these parameters (0.44 with the
+    classifier's 15-epoch budget).
+    """
     declared = RNNRegressor.__sklearn_tags__
 
     def strict_tags(self):
@@ -103,7 +113,7 @@ def test_regressors_train_on_a_trained_network(readonly_memmap, monkeypatch):
 
     monkeypatch.setattr(RNNRegressor, "__sklearn_tags__", strict_tags)
     check_regressors_train(
-        "RNNRegressor", RNNRegressor(**TRAINED_PARAMS), readonly_memmap=readonly_memmap
+        "RNNRegressor", RNNRegressor(**TRAINED_REGRESSOR_PARAMS), readonly_memmap=readonly_memmap
     )
 
 
