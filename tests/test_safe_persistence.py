@@ -506,3 +506,27 @@ def test_fuzzed_archives_raise_only_value_error(saved_bytes, fitted_clf, tmp_pat
         np.testing.assert_array_equal(restored.predict_proba(X), expected)
 
     check()
+
+
+def test_bounded_reader_stops_a_member_that_inflates_beyond_its_size(monkeypatch):
+    """load's own bound, behind zipfile's: a stream longer than declared is cut off."""
+    from sklearn_rnn import _persistence
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", b"{}")
+    archive = _persistence._Archive(buffer.getvalue(), "f.zip")
+    served = []
+
+    def endless(self, info, *args, **kwargs):
+        class Stream(io.RawIOBase):
+            def read(self, n=-1):
+                served.append(n)
+                return b"\0" * n
+
+        return Stream()
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", endless)
+    with pytest.raises(ValueError, match="inflates beyond the 2 bytes it declares"):
+        archive.read("manifest.json")
+    assert sum(served) == 3  # the declared size plus one byte, then it stopped
