@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from sklearn_rnn._classifier import RNNClassifier
 from sklearn_rnn._persistence import load, save
 from sklearn_rnn._plotting import plot_history
+from sklearn_rnn._regressor import RNNRegressor
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
 from sklearn_rnn._text import TextTokenizer
 
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RNNClassifier",
+    "RNNRegressor",
     "SequencePadder",
     "SequenceScaler",
     "TextTokenizer",

@@ -63,7 +63,7 @@ def _manifest(path):
 def _assert_same_fitted_state(a, b):
     assert a.get_params() == b.get_params()
     np.testing.assert_array_equal(a.classes_, b.classes_)
-    for name in ("n_features_in_", "input_kind_", "n_iter_"):
+    for name in ("n_features_in_", "input_type_", "n_iter_"):
         assert getattr(a, name) == getattr(b, name)
     assert a.history_ == b.history_
 

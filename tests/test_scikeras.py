@@ -77,6 +77,6 @@ def test_build_rnn_model_runs_in_scikeras_pipeline():
 
 def test_build_rnn_model_needs_vocab_size_for_tokens():
     with pytest.raises(ValueError, match="needs vocab_size"):
-        build_rnn_model(n_classes=2, input_kind="tokens")
-    with pytest.raises(ValueError, match="needs n_classes and input_kind"):
-        build_rnn_model(input_kind="tokens", vocab_size=5)
+        build_rnn_model(n_classes=2, input_type="tokens")
+    with pytest.raises(ValueError, match="needs n_classes (or n_outputs) and input_type"):
+        build_rnn_model(input_type="tokens", vocab_size=5)
