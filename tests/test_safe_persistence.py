@@ -47,6 +47,7 @@ def make_inputs():
     return {
         "tokens": (tokens, y_tokens),
         "numeric": (numeric, y_numeric),
+        "regression": (numeric, np.c_[np.nanmean(numeric[:, :, 0], axis=1), y_numeric]),
         "flat": (flat, y_numeric),
         "docs": (docs, [1, 0, 1, 0] * 4),
         "ragged": (ragged, y_numeric),
@@ -68,6 +69,7 @@ def make_objects(inputs):
 
     from sklearn_rnn import (
         RNNClassifier,
+        RNNRegressor,
         SequencePadder,
         SequenceScaler,
         TextTokenizer,
@@ -119,6 +121,10 @@ def make_objects(inputs):
             "tokens", proba, CALIBRATED,
         ),
         "voting": (fit(voting, "flat"), "flat", proba, BUNCH),
+        "regressor_pipeline": (  # two outputs, standardised targets
+            fit(make_pipeline(SequenceScaler(), RNNRegressor(**TINY, loss="huber")), "regression"),
+            "regression", ("predict",), None,
+        ),
     }  # fmt: skip
 
 
