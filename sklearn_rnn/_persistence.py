@@ -82,7 +82,7 @@ class UntrustedTypesError(ValueError):
 def save(obj, path):
     """Save an estimator, transformer or pipeline, Keras networks included, to one file.
 
-    The file is a zip archive that :func:`sklearn_rnn.load` reads back
+    The file is a zip archive that [`sklearn_rnn.load`][sklearn_rnn.load] reads back
     without running code from it: the scikit-learn side is stored with skops
     (no pickle), each network in Keras' own ``.keras`` format. Works for every
     sklearn_rnn estimator and transformer, fitted or not, and for
@@ -169,7 +169,7 @@ def _compression(name, data):
 
     A ``.keras`` file is mostly float weights that barely compress. Data that
     deflates beyond ``MAX_RATIO / 2`` is stored, so that no member this
-    function writes looks like a zip bomb to :func:`load`.
+    function writes looks like a zip bomb to ``load``.
     """
     if name.endswith(".keras") or len(data) < 64:
         return zipfile.ZIP_STORED
@@ -288,7 +288,7 @@ class _ModelStripper:
 
 
 def load(path, *, trusted=None):
-    """Load what :func:`sklearn_rnn.save` wrote, without running code from the file.
+    """Load what [`sklearn_rnn.save`][sklearn_rnn.save] wrote, without running code from the file.
 
     Every member is checked before anything is built: zip member names
     (no ``../``), declared sizes and compression ratios (zip bombs), sizes
@@ -302,7 +302,7 @@ def load(path, *, trusted=None):
     Parameters
     ----------
     path : str or path-like
-        A file written by :func:`sklearn_rnn.save` (or by ``save`` of an
+        A file written by [`sklearn_rnn.save`][sklearn_rnn.save] (or by ``save`` of an
         estimator).
     trusted : list of str or type, or True, default=None
         Types to trust beyond the defaults, by type or by the names that the
