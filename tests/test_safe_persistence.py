@@ -536,3 +536,14 @@ def test_bounded_reader_stops_a_member_that_inflates_beyond_its_size(monkeypatch
     with pytest.raises(ValueError, match="inflates beyond the 2 bytes it declares"):
         archive.read("manifest.json")
     assert sum(served) == 3  # the declared size plus one byte, then it stopped
+
+
+def test_highly_compressible_state_is_stored_so_it_loads(tmp_path):
+    """save never writes a member that load would take for a zip bomb."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(np.zeros((2, 300_000)))  # 7 MB of state, mostly zeros
+    sklearn_rnn.save(scaler, tmp_path / "scaler.zip")
+    with zipfile.ZipFile(tmp_path / "scaler.zip") as zf:
+        assert zf.getinfo("state.skops").compress_type == zipfile.ZIP_STORED
+    np.testing.assert_array_equal(sklearn_rnn.load(tmp_path / "scaler.zip").mean_, scaler.mean_)
