@@ -349,21 +349,35 @@ def _replace_keras_config(keras_bytes, edit):
     return buffer.getvalue()
 
 
-def test_lambda_layer_is_refused_before_deserialising(tmp_path, saved_bytes, sandbox):
+def _file_with_a_lambda_layer(path, saved_bytes, marker):
+    """A saved classifier whose network is a Lambda layer that writes ``marker``."""
     from sklearn_rnn._backend import keras
     from sklearn_rnn._keras_io import model_to_bytes
 
-    work, marker = sandbox
     marker_path = str(marker)  # a closure Keras can store
     inputs = keras.Input((3,))
     outputs = keras.layers.Lambda(lambda x: (open(marker_path, "w").close(), x)[1])(inputs)
     lambda_bytes = model_to_bytes(keras.Model(inputs, outputs))
     marker.unlink()  # written while Keras traced the layer, here, not by load
-    members = {**_members(saved_bytes), "models/0.keras": lambda_bytes}
+    _archive(path, {**_members(saved_bytes), "models/0.keras": lambda_bytes})
+
+
+def test_lambda_layer_is_refused_before_deserialising(tmp_path, saved_bytes, sandbox):
+    work, marker = sandbox
     path = tmp_path / "lambda.zip"
-    _archive(path, members)
+    _file_with_a_lambda_layer(path, saved_bytes, marker)
     with pytest.raises(UntrustedTypesError, match=re.escape("'keras.layers.Lambda' in 'models/0.keras'")):
         sklearn_rnn.load(path)
+
+
+def test_trusting_the_lambda_layer_runs_it(tmp_path, saved_bytes):
+    """The control for the test above: a trusted Lambda layer is deserialised (and runs)."""
+    marker = tmp_path / "marker"
+    path = tmp_path / "lambda.zip"
+    _file_with_a_lambda_layer(path, saved_bytes, marker)
+    loaded = sklearn_rnn.load(path, trusted=["keras.layers.Lambda"])
+    assert type(loaded.model_.layers[-1]).__name__ == "Lambda"
+    assert marker.exists()
 
 
 def test_layer_from_a_foreign_module_is_refused_before_import(tmp_path, saved_bytes, sandbox):
