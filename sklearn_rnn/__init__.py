@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from sklearn_rnn._classifier import RNNClassifier
-from sklearn_rnn._persistence import load
+from sklearn_rnn._persistence import load, save
 from sklearn_rnn._plotting import plot_history
 from sklearn_rnn._regressor import RNNRegressor
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
@@ -23,6 +23,7 @@ __all__ = [
     "build_rnn_model",
     "load",
     "plot_history",
+    "save",
     "__version__",
 ]
 

@@ -5,6 +5,7 @@ friends), so everything that needs it is imported inside the tests.
 """
 
 import re
+
 import numpy as np
 import pytest
 from sklearn.base import is_classifier
