@@ -67,7 +67,7 @@ def child(sizes, repeat, quick):
 
         def baseline():
             model = build_rnn_model(
-                n_classes=2, input_kind=input_kind, n_features=n_features,
+                n_classes=2, input_type=input_kind, n_features=n_features,
                 vocab_size=VOCAB if input_kind == "tokens" else None,
                 embedding_dim=UNITS, units=UNITS, cell=cell, seed=0,
             )  # fmt: skip

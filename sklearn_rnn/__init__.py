@@ -3,8 +3,9 @@
 from typing import TYPE_CHECKING
 
 from sklearn_rnn._classifier import RNNClassifier
-from sklearn_rnn._persistence import load
+from sklearn_rnn._persistence import load, save
 from sklearn_rnn._plotting import plot_history
+from sklearn_rnn._regressor import RNNRegressor
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
 from sklearn_rnn._text import TextTokenizer
 
@@ -15,12 +16,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RNNClassifier",
+    "RNNRegressor",
     "SequencePadder",
     "SequenceScaler",
     "TextTokenizer",
     "build_rnn_model",
     "load",
     "plot_history",
+    "save",
     "__version__",
 ]
 

@@ -38,7 +38,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
     analyzer : {"word", "char"}, default="word"
         Split documents into words (with ``token_pattern``) or into single
         characters. Tokenisation is scikit-learn's, from
-        :meth:`~sklearn.feature_extraction.text.CountVectorizer.build_analyzer`;
+        ``CountVectorizer.build_analyzer``;
         the ``"char"`` analyzer collapses runs of white space into one space.
 
     lowercase : bool, default=True
@@ -80,7 +80,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         decreasing frequency; ties are broken alphabetically, so the mapping
         does not depend on the order of the documents.
 
-    vocabulary_size_ : int
+    vocab_size_ : int
         Number of distinct ids, padding and out-of-vocabulary included:
         ``len(vocabulary_) + 2``. Use it as ``input_dim`` of an ``Embedding``.
 
@@ -233,15 +233,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 "Pass the output of transform."
             )
         X = X.astype(np.int64, copy=False)
-        unknown = (X < 0) | (X >= self.vocabulary_size_)
+        unknown = (X < 0) | (X >= self.vocab_size_)
         if unknown.any():
             raise ValueError(
                 f"{type(self).__name__}.inverse_transform received token id "
                 f"{X[unknown][0]}, but the vocabulary holds ids 0 to "
-                f"{self.vocabulary_size_ - 1}. Pass ids produced by this "
+                f"{self.vocab_size_ - 1}. Pass ids produced by this "
                 "tokenizer's transform."
             )
-        id_to_token = np.empty(self.vocabulary_size_, dtype=object)
+        id_to_token = np.empty(self.vocab_size_, dtype=object)
         id_to_token[OOV_ID] = OOV_TOKEN
         for token, idx in self.vocabulary_.items():
             id_to_token[idx] = token
@@ -289,7 +289,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         if self.max_tokens is not None:
             kept = kept[: self.max_tokens - 2]
         self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
-        self.vocabulary_size_ = len(self.vocabulary_) + 2
+        self.vocab_size_ = len(self.vocabulary_) + 2
         self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
         return tokens if keep_tokens else None
 

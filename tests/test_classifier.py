@@ -30,7 +30,7 @@ def test_learns_token_task_well_above_chance():
     X_tr, X_te, y_tr, y_te = _split(X, y)
     clf = RNNClassifier(units=16, embedding_dim=8, epochs=15, learning_rate=0.01, random_state=0)
     assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/3
-    assert clf.input_kind_ == "tokens" and clf.vocab_size_ == X.max() + 1
+    assert clf.input_type_ == "tokens" and clf.vocab_size_ == X.max() + 1
 
 
 def test_learns_numeric_task_well_above_chance():
@@ -38,7 +38,7 @@ def test_learns_numeric_task_well_above_chance():
     X_tr, X_te, y_tr, y_te = _split(X, y)
     clf = RNNClassifier(units=8, epochs=15, learning_rate=0.01, random_state=0)
     assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/2
-    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 3
+    assert clf.input_type_ == "numeric" and clf.n_features_in_ == 3
 
 
 def test_string_labels_round_trip_binary_and_multiclass():
@@ -78,12 +78,12 @@ def test_univariate_2d_float_and_explicit_input_type():
     X = rng.normal(size=(40, 6))
     y = (X.mean(axis=1) > 0).astype(int)
     clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
-    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 6
+    assert clf.input_type_ == "numeric" and clf.n_features_in_ == 6
     ids = rng.randint(0, 9, size=(40, 6))
     numeric = RNNClassifier(**FAST_PARAMS, input_type="numeric").fit(ids, y)
-    assert numeric.input_kind_ == "numeric"
+    assert numeric.input_type_ == "numeric"
     tokens = RNNClassifier(**FAST_PARAMS, input_type="tokens").fit(ids.astype(float), y)
-    assert tokens.input_kind_ == "tokens"
+    assert tokens.input_type_ == "tokens"
 
 
 def test_token_ids_beyond_vocabulary_map_to_oov(fitted_token_clf, token_data):
@@ -179,7 +179,8 @@ def test_early_stopping_restores_best_weights(numeric_data):
 def test_validation_split_is_stratified_and_shuffled():
     codes = np.array([0] * 80 + [1] * 20)
     clf = RNNClassifier(validation_fraction=0.2)
-    train, val = clf._validation_split(codes, np.random.RandomState(0))
+    clf._multilabel = False  # as fit sets it
+    train, val = clf._split(codes, np.random.RandomState(0))
     assert len(val) == 20 and np.bincount(codes[val]).tolist() == [16, 4]
     assert not np.array_equal(np.sort(val), np.arange(80, 100))  # not "last rows"
     assert set(train).isdisjoint(val) and len(train) + len(val) == 100
