@@ -78,6 +78,7 @@ def child(sizes, repeat, quick):
             ours_t.append(timed(ours))
             base_t.append(timed(baseline))
         results["fit"].append([label, min(ours_t), min(base_t)])
+        print(BACKEND, label, ours_t, base_t, file=sys.stderr, flush=True)
 
     # warm up each side once (imports, first compilations)
     Xw, yw = token_data(64, np.full(64, STEPS))
@@ -96,6 +97,7 @@ def child(sizes, repeat, quick):
         clf = RNNClassifier(**params, cell=cell, epochs=1).fit(X[:64], y[:64])  # compile
         t = min(timed(lambda: RNNClassifier(**params, cell=cell, epochs=2).fit(X, y)) for _ in range(repeat))
         results["epoch"].append([f"masked {cell.upper()}, {n_epoch} rows len 10-60", t / 2])
+        print(BACKEND, cell, "epoch", t / 2, file=sys.stderr, flush=True)
 
         one = X[:1]
         clf.predict_proba(one)
@@ -124,9 +126,9 @@ def main():
         env = {**os.environ, "KERAS_BACKEND": backend}
         cmd = [sys.executable, os.path.abspath(__file__), "--child", "--repeat", str(args.repeat),
                "--sizes", *map(str, args.sizes)] + (["--quick"] if args.quick else [])  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
         if done.returncode != 0:
-            print(f"{backend}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            print(f"{backend}: failed (see its standard error above)", file=sys.stderr)
             continue
         runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
 
