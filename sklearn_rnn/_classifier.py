@@ -94,6 +94,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Units of the recurrent layer; a tuple stacks one layer per entry.
     bidirectional : bool, default=False
         Wrap each recurrent layer in ``keras.layers.Bidirectional``.
+    head : {"last", "max", "mean", "attention"}, default="last"
+        What the softmax layer reads: ``"last"`` the final hidden state of the
+        last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
+        time; ``"attention"`` their weighted sum with learned weights. Padding
+        never contributes to any of them.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -217,6 +222,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "cell": [StrOptions({"gru", "lstm", "rnn"})],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
+        "head": [StrOptions({"last", "max", "mean", "attention"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "input_type": [StrOptions({"auto", "tokens", "numeric"})],
@@ -247,6 +253,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         cell="gru",
         units=128,
         bidirectional=False,
+        head="last",
         embedding_dim=128,
         vocab_size=None,
         input_type="auto",
@@ -273,6 +280,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.cell = cell
         self.units = units
         self.bidirectional = bidirectional
+        self.head = head
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.input_type = input_type
@@ -649,6 +657,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             seed=seed,
+            head=self.head,
         )
 
     def _train(self, X, codes, weights, *, seed, epochs, partial):

@@ -325,3 +325,16 @@ def test_many_short_fits_do_not_warn_of_retracing(capfd):
     out, err = capfd.readouterr()
     assert "retracing" not in out + err
     assert logging.getLogger("tensorflow").filters == []
+
+
+@pytest.mark.parametrize("head", ["max", "mean", "attention"])
+def test_pooling_heads_fit_predict_and_pickle(head):
+    import pickle
+
+    X = np.random.RandomState(0).randint(1, 12, size=(20, 6))
+    X[:8, 4:] = 0
+    y = np.arange(20) % 2
+    clf = RNNClassifier(head=head, **FAST_PARAMS).fit(X, y)
+    assert clf.model_.layers[-2].name.endswith("pooling")
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
