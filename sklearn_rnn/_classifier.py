@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
+from sklearn_rnn._defaults import resolve_batch_size, validation_size
 from sklearn_rnn._keras_io import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
@@ -125,14 +126,19 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         learning rate.
     learning_rate : float, default=1e-3
         Learning rate for an optimizer given by name.
-    batch_size : int, default=32
-        Sequences per gradient step.
+    batch_size : int or "auto", default=32
+        Sequences per gradient step. ``"auto"`` uses ``n_samples // 16``
+        clipped to ``[8, 32]`` (about 16 steps per epoch on small data, 32 on
+        large); the value used is ``batch_size_``.
     epochs : int, default=10
         Passes over the training data per call to ``fit``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and
-        restore the weights of the best epoch.
+        restore the weights of the best epoch. The held-out set has at least
+        one sequence per class; when it would hold fewer than 20 sequences,
+        nothing is held out and the training loss is watched instead
+        (``validation_size_`` is then 0).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     patience : int, default=3
@@ -183,6 +189,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``val_accuracy`` with early stopping, over all epochs of this network.
     n_iter_ : int
         Epochs the network has been trained for.
+    batch_size_ : int
+        Batch size of the last fit (``batch_size``, or what ``"auto"`` chose).
+    validation_size_ : int
+        Sequences held out for early stopping; 0 when the training loss was
+        watched instead (only with ``early_stopping=True``).
     best_epoch_ : int
         Index into ``history_`` lists of the epoch whose weights were restored
         (only with ``early_stopping=True``).
@@ -233,7 +244,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(_OPTIMIZERS), HasMethods(["apply_gradients", "get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -670,11 +681,15 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         if early:
             train_rows, val_rows = self._validation_split(codes, rng)
+            self.validation_size_ = len(val_rows)
+        self.batch_size_ = resolve_batch_size(self.batch_size, len(train_rows))
+        if early and len(val_rows):
             validation = self._dataset(tf, X, codes, None, val_rows, rng, shuffle=False)
         training = self._dataset(tf, X, codes, weights, train_rows, rng, shuffle=True)
         callbacks, stopper = make_callbacks(
-            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
-        )
+            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose,
+            monitor="loss" if validation is None else "val_loss",
+        )  # fmt: skip
         start = len(self.history_.get("loss", []))
         history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
         try:
@@ -696,11 +711,15 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self._predict_fn = self._make_predict_fn()
 
     def _validation_split(self, codes, rng):
+        """Stratified (train, validation) rows; validation is empty when too small."""
         rows = np.arange(len(codes))
+        size = validation_size(len(codes), len(np.unique(codes)), self.validation_fraction)
+        if size == 0:
+            return rows, rows[:0]
         try:
             return train_test_split(
                 rows,
-                test_size=self.validation_fraction,
+                test_size=size,
                 stratify=codes,
                 random_state=rng.randint(np.iinfo(np.int32).max),
             )
@@ -717,7 +736,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         side, keep = _batching.padding_plan(X, self.input_kind_)
         bucketing = self._use_bucketing(side, keep[rows], X.shape[1])
         widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
-        batch_size = self.batch_size
+        batch_size = self.batch_size_
         sampler = self._check_sampler() if shuffle else None
 
         if shuffle:

@@ -338,3 +338,34 @@ def test_pooling_heads_fit_predict_and_pickle(head):
     assert clf.model_.layers[-2].name.endswith("pooling")
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_batch_size_auto_and_explicit():
+    from sklearn_rnn._defaults import resolve_batch_size
+
+    assert [resolve_batch_size("auto", n) for n in (10, 40, 200, 100_000)] == [8, 8, 12, 32]
+    assert resolve_batch_size(5, 100_000) == 5  # an explicit value always wins
+    X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
+    y = np.arange(20) % 2
+    clf = RNNClassifier(**{**FAST_PARAMS, "batch_size": "auto"}).fit(X, y)
+    assert clf.batch_size_ == 8
+    assert RNNClassifier(**FAST_PARAMS).fit(X, y).batch_size_ == FAST_PARAMS["batch_size"]
+
+
+def test_early_stopping_on_few_samples_watches_the_training_loss():
+    """Too few sequences for a validation set (9 classes, 27 rows): no error, no split."""
+    X = np.random.RandomState(0).normal(size=(27, 4, 2)).astype("float32")
+    y = np.arange(27) % 9
+    clf = RNNClassifier(**{**FAST_PARAMS, "early_stopping": True}).fit(X, y)
+    assert clf.validation_size_ == 0
+    assert "val_loss" not in clf.history_ and clf.n_iter_ >= 1
+    assert clf.best_epoch_ == int(np.argmin(clf.history_["loss"]))
+
+
+def test_validation_size_rule():
+    from sklearn_rnn._defaults import MIN_VALIDATION_SIZE, validation_size
+
+    assert validation_size(40, 2, 0.1) == 0  # 4 sequences: too few
+    assert validation_size(200, 2, 0.1) == MIN_VALIDATION_SIZE == 20
+    assert validation_size(1000, 30, 0.01) == 30  # at least one per class
+    assert validation_size(1000, 2, 0.1) == 100

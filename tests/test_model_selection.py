@@ -99,7 +99,8 @@ class _SplitRecorder(RNNClassifier):
 
 @pytest.mark.slow
 def test_early_stopping_holds_out_from_fold_training_data_only():
-    X, y = make_numeric_task(n_samples=40, n_steps=5, n_features=2)
+    # 80 training rows per fold: a 25% validation set of 20 (the minimum size).
+    X, y = make_numeric_task(n_samples=160, n_steps=5, n_features=2)
     ids = np.broadcast_to(np.arange(len(X), dtype=np.float32)[:, None], X.shape[:2])
     X = np.concatenate([X, ids[:, :, None]], axis=2)  # last feature: row id
     X[np.isnan(X[:, :, 0])] = np.nan  # keep padded steps all-NaN
