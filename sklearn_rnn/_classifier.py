@@ -106,6 +106,15 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Number of token ids the embedding holds. None infers it as the largest
         id seen in ``fit`` plus one. At predict time, ids that the embedding
         does not hold are mapped to the out-of-vocabulary id 1.
+    embeddings : array-like of shape (n_ids, dim), default=None
+        Initial embedding matrix for token input, row ``i`` for token id ``i``,
+        e.g. pretrained word vectors from :func:`embedding_matrix`. Its shape
+        sets the embedding size (``embedding_dim`` is not used) and the number
+        of ids (``vocab_size``, if given, must equal ``n_ids``). Pair it with a
+        ``TextTokenizer(vocabulary=...)`` so that ids match rows in every fit.
+        None starts from small random values.
+    freeze_embeddings : bool, default=False
+        Keep the ``embeddings`` (or random) embedding matrix fixed in training.
     input_type : {"auto", "tokens", "numeric"}, default="auto"
         How to read ``X``. ``"auto"``: 2-D integer arrays are token ids, float
         arrays and 3-D arrays are numeric sequences.
@@ -236,6 +245,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "head": [StrOptions({"last", "max", "mean", "attention"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "embeddings": ["array-like", None],
+        "freeze_embeddings": ["boolean"],
         "input_type": [StrOptions({"auto", "tokens", "numeric"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -267,6 +278,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         head="last",
         embedding_dim=128,
         vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
         input_type="auto",
         dropout=0.2,
         recurrent_dropout=0.0,
@@ -294,6 +307,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.head = head
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
         self.input_type = input_type
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -451,6 +466,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             if (key.endswith("_") and not key.startswith("__")) or key in (
                 "_input_ndim",
                 "_predict_fn",
+                "_embeddings",
             ):
                 delattr(self, key)
 
@@ -618,16 +634,30 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                     "X)), or refit with warm_start=False."
                 )
             return
-        if self.vocab_size is None:
+        vocab_size = self.vocab_size
+        self._embeddings = None
+        if self.embeddings is not None:
+            self._embeddings = np.asarray(self.embeddings, dtype=np.float32)
+            n_ids = self._embeddings.shape[0] if self._embeddings.ndim == 2 else -1
+            if n_ids < OOV_ID + 1 or vocab_size not in (None, n_ids):
+                raise ValueError(
+                    f"embeddings must be a 2-D matrix with one row per token id (at least "
+                    f"2) and, with vocab_size, vocab_size rows; got shape "
+                    f"{self._embeddings.shape} and vocab_size={vocab_size!r}."
+                )
+            vocab_size = n_ids
+        if vocab_size is None:
             self.vocab_size_ = max(largest + 1, OOV_ID + 1)
-        elif largest >= self.vocab_size:
+        elif largest >= vocab_size:
+            what = "embeddings has rows for" if self.embeddings is not None else f"vocab_size={vocab_size} allows"
             raise ValueError(
-                f"X holds token id {largest}, but vocab_size={self.vocab_size} allows "
-                f"ids 0..{self.vocab_size - 1}. Set vocab_size={largest + 1} or larger, "
-                "or vocab_size=None to infer it."
+                f"X holds token id {largest}, but {what} "
+                f"ids 0..{vocab_size - 1}. Set vocab_size={largest + 1} or larger, "
+                "or vocab_size=None to infer it (with embeddings: fix the tokenizer's "
+                "vocabulary to the one the matrix was built for)."
             )
         else:
-            self.vocab_size_ = self.vocab_size
+            self.vocab_size_ = vocab_size
 
     def _validate_params(self):
         """scikit-learn's parameter validation, plus the elements of a ``units`` tuple.
@@ -669,6 +699,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             learning_rate=self.learning_rate,
             seed=seed,
             head=self.head,
+            embeddings=self.__dict__.pop("_embeddings", None),  # not kept after the build
+            freeze_embeddings=self.freeze_embeddings,
         )
 
     def _train(self, X, codes, weights, *, seed, epochs, partial):

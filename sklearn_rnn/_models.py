@@ -277,6 +277,8 @@ def build_rnn_model(
     learning_rate: float = 1e-3,
     seed: Optional[int] = None,
     head: str = "last",
+    embeddings=None,
+    freeze_embeddings: bool = False,
 ):
     """Build and compile a recurrent sequence classifier.
 
@@ -336,6 +338,12 @@ def build_rnn_model(
         skipping padding: ``"max"`` and ``"mean"`` element-wise
         (:class:`MaskedPooling`), ``"attention"`` a weighted sum with learned
         weights (:class:`AttentionPooling`).
+    embeddings : array-like of shape (vocab_size, embedding_dim), default=None
+        Initial embedding matrix, row ``i`` for token id ``i`` (see
+        :func:`sklearn_rnn.embedding_matrix`); its shape sets ``vocab_size``
+        (when None) and ``embedding_dim``. Token input only.
+    freeze_embeddings : bool, default=False
+        Keep the embedding matrix fixed during training.
 
     Returns
     -------
@@ -351,6 +359,14 @@ def build_rnn_model(
     (None, 3)
     """
     n_classes, input_kind, n_features = _resolve_meta(meta, n_classes, input_kind, n_features)
+    if embeddings is not None:
+        embeddings = np.asarray(embeddings, dtype="float32")
+        if embeddings.ndim != 2 or (vocab_size is not None and embeddings.shape[0] != vocab_size):
+            raise ValueError(
+                f"build_rnn_model embeddings must be a (vocab_size, embedding_dim) matrix, "
+                f"got shape {embeddings.shape} with vocab_size={vocab_size!r}."
+            )
+        vocab_size, embedding_dim = embeddings.shape
     if input_kind == "tokens" and vocab_size is None:
         raise ValueError(
             "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
@@ -364,14 +380,18 @@ def build_rnn_model(
 
     if input_kind == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-        x = keras.layers.Embedding(
+        embedding = keras.layers.Embedding(
             vocab_size,
             embedding_dim,
             mask_zero=True,
             embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
             embeddings_regularizer=keras.regularizers.L2(embedding_l2) if embedding_l2 > 0 else None,
+            trainable=not freeze_embeddings,
             name="embedding",
-        )(inputs)
+        )
+        x = embedding(inputs)
+        if embeddings is not None:  # set, not an initializer: nothing big in the config
+            embedding.set_weights([embeddings])
         if spatial_dropout > 0:
             x = keras.layers.SpatialDropout1D(spatial_dropout, seed=next(seeds))(x)
     else:

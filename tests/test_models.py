@@ -278,3 +278,31 @@ def test_head_model_round_trips_through_keras_format(head, tmp_path):
         tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
     )
     np.testing.assert_allclose(model(x), loaded(x), rtol=1e-6)
+
+
+def test_embedding_matrix_puts_vectors_at_token_ids():
+    from sklearn_rnn import embedding_matrix
+
+    vectors = {"cat": [1.0, 2.0, 3.0], "dog": [4.0, 5.0, 6.0], "yak": [0.0, 0.0, 9.0]}
+    vocabulary = {"dog": 2, "emu": 3, "cat": 5}
+    matrix = embedding_matrix(vectors, vocabulary, scale=0.1, random_state=0)
+    assert matrix.shape == (6, 3) and matrix.dtype == np.float32
+    np.testing.assert_array_equal(matrix[0], 0)  # padding
+    np.testing.assert_array_equal(matrix[2], vectors["dog"])
+    np.testing.assert_array_equal(matrix[5], vectors["cat"])
+    for missing in (1, 3, 4):  # OOV, no vector, unused id: small random rows
+        assert 0 < np.abs(matrix[missing]).max() < 1
+    np.testing.assert_array_equal(matrix, embedding_matrix(vectors, vocabulary, scale=0.1))
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_build_rnn_model_starts_from_given_embeddings(freeze):
+    matrix = np.arange(12, dtype="float32").reshape(4, 3)
+    model = build_rnn_model(n_classes=2, input_kind="tokens", units=2, embeddings=matrix,
+                            freeze_embeddings=freeze, seed=0)  # fmt: skip
+    layer = model.get_layer("embedding")
+    np.testing.assert_array_equal(layer.get_weights()[0], matrix)
+    assert layer.trainable is not freeze
+    X = np.array([[1, 2, 3, 0]] * 8, dtype="int32")
+    model.fit(X, np.arange(8) % 2, epochs=1, verbose=0)
+    assert np.array_equal(layer.get_weights()[0], matrix) is freeze
