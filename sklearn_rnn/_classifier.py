@@ -15,7 +15,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
-from sklearn_rnn._defaults import resolve_batch_size, validation_size
+from sklearn_rnn._defaults import resolve_batch_size, resolve_head, validation_size
 from sklearn_rnn._keras_io import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
@@ -71,8 +71,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     """Recurrent neural network classifier for sequences (GRU, LSTM, SimpleRNN).
 
     A Keras 3 network ``[Embedding | padding mask] -> recurrent layer(s) ->
-    softmax`` trained with Adam on sparse categorical cross-entropy. Padding
-    is masked, so recurrent layers skip it.
+    [pooling over time] -> softmax`` trained with Adam on sparse categorical
+    cross-entropy. Padding is masked, so recurrent layers and pooling skip it.
 
     Input ``X`` is one of:
 
@@ -95,11 +95,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Units of the recurrent layer; a tuple stacks one layer per entry.
     bidirectional : bool, default=False
         Wrap each recurrent layer in ``keras.layers.Bidirectional``.
-    head : {"last", "max", "mean", "attention"}, default="last"
+    head : {"auto", "last", "max", "mean", "attention"}, default="auto"
         What the softmax layer reads: ``"last"`` the final hidden state of the
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
-        never contributes to any of them.
+        never contributes to any of them. ``"auto"`` is ``"attention"`` for
+        token ids and ``"last"`` for numeric sequences (the better of the two
+        on each kind in ``docs/accuracy.md``); the head used is ``head_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -135,7 +137,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         learning rate.
     learning_rate : float, default=1e-3
         Learning rate for an optimizer given by name.
-    batch_size : int or "auto", default=32
+    batch_size : int or "auto", default="auto"
         Sequences per gradient step. ``"auto"`` uses ``n_samples // 16``
         clipped to ``[8, 32]`` (about 16 steps per epoch on small data, 32 on
         large); the value used is ``batch_size_``.
@@ -198,6 +200,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``val_accuracy`` with early stopping, over all epochs of this network.
     n_iter_ : int
         Epochs the network has been trained for.
+    head_ : str
+        Head of the network (``head``, or what ``"auto"`` chose).
     batch_size_ : int
         Batch size of the last fit (``batch_size``, or what ``"auto"`` chose).
     validation_size_ : int
@@ -242,7 +246,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "cell": [StrOptions({"gru", "lstm", "rnn"})],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
-        "head": [StrOptions({"last", "max", "mean", "attention"})],
+        "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -275,7 +279,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         cell="gru",
         units=128,
         bidirectional=False,
-        head="last",
+        head="auto",
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -288,7 +292,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         l2=0.0,
         optimizer="adam",
         learning_rate=1e-3,
-        batch_size=32,
+        batch_size="auto",
         epochs=10,
         early_stopping=False,
         validation_fraction=0.1,
@@ -451,6 +455,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             self._check_vocabulary(X, incremental=incremental)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             if not incremental:
+                self.head_ = resolve_head(self.head, self.input_kind_)
                 self.model_ = self._build_model(seed)
                 self.history_ = {}
             self._train(X, codes, weights, seed=seed, epochs=epochs, partial=partial)
@@ -698,7 +703,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             seed=seed,
-            head=self.head,
+            head=self.head_,
             embeddings=self.__dict__.pop("_embeddings", None),  # not kept after the build
             freeze_embeddings=self.freeze_embeddings,
         )

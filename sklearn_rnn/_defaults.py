@@ -3,7 +3,7 @@
 Kept apart from the estimator so that any estimator class can call them. Each
 is a pure function of its arguments, so a fit with a given ``random_state``
 makes the same choice every time; the estimator stores it in a fitted
-attribute (``batch_size_``, ``validation_size_``).
+attribute (``batch_size_``, ``head_``, ``validation_size_``).
 """
 
 import math
@@ -40,6 +40,14 @@ def resolve_batch_size(batch_size, n_samples):
     if batch_size != "auto":
         return int(batch_size)
     return int(np.clip(n_samples // AUTO_STEPS_PER_EPOCH, AUTO_MIN_BATCH, AUTO_MAX_BATCH))
+
+
+def resolve_head(head, input_kind):
+    """The network head: ``head`` itself, or for ``"auto"`` ``"attention"`` on
+    token ids and ``"last"`` on numeric sequences."""
+    if head != "auto":
+        return head
+    return "attention" if input_kind == "tokens" else "last"
 
 
 def validation_size(n_samples, n_classes, fraction):

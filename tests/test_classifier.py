@@ -369,3 +369,14 @@ def test_validation_size_rule():
     assert validation_size(200, 2, 0.1) == MIN_VALIDATION_SIZE == 20
     assert validation_size(1000, 30, 0.01) == 30  # at least one per class
     assert validation_size(1000, 2, 0.1) == 100
+
+
+def test_head_auto_is_attention_for_tokens_and_last_for_numbers():
+    X = np.random.RandomState(0).randint(1, 9, size=(20, 5))
+    y = np.arange(20) % 2
+    tokens = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    assert tokens.head_ == "attention"
+    assert tokens.model_.layers[-2].name == "attention_pooling"
+    numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
+    assert numeric.head_ == "last"
+    assert RNNClassifier(**{**FAST_PARAMS, "head": "max"}).fit(X, y).head_ == "max"
