@@ -15,7 +15,12 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_rnn import _batching
-from sklearn_rnn._defaults import resolve_batch_size, resolve_head, validation_size
+from sklearn_rnn._defaults import (
+    resolve_batch_size,
+    resolve_epochs,
+    resolve_head,
+    validation_size,
+)
 from sklearn_rnn._keras_io import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
@@ -141,8 +146,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Sequences per gradient step. ``"auto"`` uses ``n_samples // 16``
         clipped to ``[8, 32]`` (about 16 steps per epoch on small data, 32 on
         large); the value used is ``batch_size_``.
-    epochs : int, default=10
-        Passes over the training data per call to ``fit``.
+    epochs : int or "auto", default="auto"
+        Passes over the training data per call to ``fit``. ``"auto"`` gives
+        about 480 gradient steps: ``ceil(480 / steps per epoch)`` clipped to
+        ``[10, 30]``, so small data sets train for 30 epochs and large ones
+        for 10; the value used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and
@@ -200,6 +208,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``val_accuracy`` with early stopping, over all epochs of this network.
     n_iter_ : int
         Epochs the network has been trained for.
+    epochs_ : int
+        Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
+        stopping may stop before.
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).
     batch_size_ : int
@@ -260,7 +271,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "optimizer": [StrOptions(_OPTIMIZERS), HasMethods(["apply_gradients", "get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 0, None, closed="left")],
@@ -293,7 +304,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         optimizer="adam",
         learning_rate=1e-3,
         batch_size="auto",
-        epochs=10,
+        epochs="auto",
         early_stopping=False,
         validation_fraction=0.1,
         patience=3,
@@ -720,6 +731,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             train_rows, val_rows = self._validation_split(codes, rng)
             self.validation_size_ = len(val_rows)
         self.batch_size_ = resolve_batch_size(self.batch_size, len(train_rows))
+        epochs = resolve_epochs(epochs, len(train_rows), self.batch_size_)
+        if not partial:
+            self.epochs_ = epochs
         if early and len(val_rows):
             validation = self._dataset(tf, X, codes, None, val_rows, rng, shuffle=False)
         training = self._dataset(tf, X, codes, weights, train_rows, rng, shuffle=True)

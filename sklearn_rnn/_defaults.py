@@ -3,7 +3,7 @@
 Kept apart from the estimator so that any estimator class can call them. Each
 is a pure function of its arguments, so a fit with a given ``random_state``
 makes the same choice every time; the estimator stores it in a fitted
-attribute (``batch_size_``, ``head_``, ``validation_size_``).
+attribute (``batch_size_``, ``epochs_``, ``head_``, ``validation_size_``).
 """
 
 import math
@@ -17,6 +17,12 @@ import numpy as np
 AUTO_STEPS_PER_EPOCH = 16
 AUTO_MIN_BATCH = 8
 AUTO_MAX_BATCH = 32
+
+#: ``epochs="auto"``: enough epochs for about ``AUTO_STEPS`` gradient steps,
+#: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+AUTO_STEPS = 480
+AUTO_MIN_EPOCHS = 10
+AUTO_MAX_EPOCHS = 30
 
 #: Early stopping holds out a validation set only when it has at least this
 #: many sequences (and one per class); with fewer, it watches the training loss.
@@ -40,6 +46,18 @@ def resolve_batch_size(batch_size, n_samples):
     if batch_size != "auto":
         return int(batch_size)
     return int(np.clip(n_samples // AUTO_STEPS_PER_EPOCH, AUTO_MIN_BATCH, AUTO_MAX_BATCH))
+
+
+def resolve_epochs(epochs, n_samples, batch_size):
+    """Epochs to train for: ``epochs`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is ``ceil(AUTO_STEPS / steps per epoch)`` clipped to
+    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+    """
+    if epochs != "auto":
+        return int(epochs)
+    steps = max(1, math.ceil(n_samples / batch_size))
+    return int(np.clip(math.ceil(AUTO_STEPS / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
 
 
 def resolve_head(head, input_kind):

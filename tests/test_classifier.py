@@ -380,3 +380,16 @@ def test_head_auto_is_attention_for_tokens_and_last_for_numbers():
     numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
     assert numeric.head_ == "last"
     assert RNNClassifier(**{**FAST_PARAMS, "head": "max"}).fit(X, y).head_ == "max"
+
+
+def test_epochs_auto_rule_and_attribute():
+    from sklearn_rnn._defaults import resolve_epochs
+
+    assert resolve_epochs("auto", 40, 8) == 30  # 5 steps per epoch: capped at 30
+    assert resolve_epochs("auto", 480, 30) == 30
+    assert resolve_epochs("auto", 960, 32) == 16  # 30 steps per epoch
+    assert resolve_epochs("auto", 100_000, 32) == 10
+    assert resolve_epochs(3, 100_000, 32) == 3  # an explicit value always wins
+    X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto"}).fit(X, np.arange(20) % 2)
+    assert clf.epochs_ == clf.n_iter_ == 30
