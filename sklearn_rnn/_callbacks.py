@@ -3,7 +3,7 @@
 from sklearn_rnn._backend import keras
 
 
-def make_callbacks(user_callbacks, *, early_stopping, patience, verbose, monitor="val_loss"):
+def make_callbacks(user_callbacks, *, early_stopping, patience, verbose):
     """Return ``(callbacks, early_stopper)`` for one call to ``Model.fit``.
 
     Parameters
@@ -11,14 +11,12 @@ def make_callbacks(user_callbacks, *, early_stopping, patience, verbose, monitor
     user_callbacks : list of keras.callbacks.Callback or None
         Extra callbacks; the list itself is never modified.
     early_stopping : bool
-        Add ``keras.callbacks.EarlyStopping`` on ``monitor`` that restores
+        Add ``keras.callbacks.EarlyStopping`` on ``val_loss`` that restores
         the weights of the best epoch at the end of training.
     patience : int
         Epochs without improvement before stopping.
     verbose : int
         Verbosity of the early-stopping messages.
-    monitor : {"val_loss", "loss"}, default="val_loss"
-        What early stopping watches: ``"loss"`` when nothing is held out.
 
     Returns
     -------
@@ -36,7 +34,7 @@ def make_callbacks(user_callbacks, *, early_stopping, patience, verbose, monitor
     stopper = None
     if early_stopping:
         stopper = keras.callbacks.EarlyStopping(
-            monitor=monitor,
+            monitor="val_loss",
             patience=patience,
             restore_best_weights=True,
             verbose=int(verbose > 0),

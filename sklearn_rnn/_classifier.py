@@ -156,7 +156,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         data, stop when its loss has not improved for ``patience`` epochs and
         restore the weights of the best epoch. The held-out set has at least
         one sequence per class; when it would hold fewer than 20 sequences,
-        nothing is held out and the training loss is watched instead
+        nothing is held out and all ``epochs`` are trained
         (``validation_size_`` is then 0).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
@@ -216,11 +216,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     batch_size_ : int
         Batch size of the last fit (``batch_size``, or what ``"auto"`` chose).
     validation_size_ : int
-        Sequences held out for early stopping; 0 when the training loss was
-        watched instead (only with ``early_stopping=True``).
+        Sequences held out for early stopping; 0 when there were too few to
+        hold out and no early stopping took place (only with
+        ``early_stopping=True``).
     best_epoch_ : int
         Index into ``history_`` lists of the epoch whose weights were restored
-        (only with ``early_stopping=True``).
+        (only with ``early_stopping=True`` and ``validation_size_ > 0``).
 
     See Also
     --------
@@ -730,17 +731,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if early:
             train_rows, val_rows = self._validation_split(codes, rng)
             self.validation_size_ = len(val_rows)
+            early = len(val_rows) > 0  # too few sequences to hold out: no stopping
         self.batch_size_ = resolve_batch_size(self.batch_size, len(train_rows))
         epochs = resolve_epochs(epochs, len(train_rows), self.batch_size_)
         if not partial:
             self.epochs_ = epochs
-        if early and len(val_rows):
+        if early:
             validation = self._dataset(tf, X, codes, None, val_rows, rng, shuffle=False)
         training = self._dataset(tf, X, codes, weights, train_rows, rng, shuffle=True)
         callbacks, stopper = make_callbacks(
-            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose,
-            monitor="loss" if validation is None else "val_loss",
-        )  # fmt: skip
+            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
+        )
         start = len(self.history_.get("loss", []))
         history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
         try:

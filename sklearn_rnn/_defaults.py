@@ -25,7 +25,7 @@ AUTO_MIN_EPOCHS = 10
 AUTO_MAX_EPOCHS = 30
 
 #: Early stopping holds out a validation set only when it has at least this
-#: many sequences (and one per class); with fewer, it watches the training loss.
+#: many sequences (and one per class); with fewer, all epochs are trained.
 MIN_VALIDATION_SIZE = 20
 
 
@@ -69,7 +69,7 @@ def resolve_head(head, input_kind):
 
 
 def validation_size(n_samples, n_classes, fraction):
-    """Sequences to hold out for early stopping, or 0 to watch the training loss.
+    """Sequences to hold out for early stopping, or 0 for none (no stopping).
 
     ``ceil(fraction * n_samples)``, raised to ``n_classes`` so that a
     stratified split is possible; 0 when that is below
