@@ -54,7 +54,7 @@ def builder_fit(Xtr, ytr, Xte, yte, seed, init_seed=None, fit_seed=None):
     if init_seed is None:  # the seed RNNClassifier(random_state=seed) builds with
         init_seed = int(np.random.RandomState(seed).randint(np.iinfo(np.int32).max))
     model = build_rnn_model(
-        n_classes=3, input_kind="numeric", n_features=Xtr.shape[2], units=16, dropout=0.0,
+        n_classes=3, input_type="numeric", n_features=Xtr.shape[2], units=16, dropout=0.0,
         seed=init_seed,
     )  # fmt: skip
     keras.utils.set_random_seed(seed if fit_seed is None else fit_seed)

@@ -4,8 +4,9 @@ from typing import TYPE_CHECKING
 
 from sklearn_rnn._classifier import RNNClassifier
 from sklearn_rnn._embeddings import embedding_matrix
-from sklearn_rnn._persistence import load
+from sklearn_rnn._persistence import load, save
 from sklearn_rnn._plotting import plot_history
+from sklearn_rnn._regressor import RNNRegressor
 from sklearn_rnn._sequence import SequencePadder, SequenceScaler
 from sklearn_rnn._text import TextTokenizer
 
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RNNClassifier",
+    "RNNRegressor",
     "SequencePadder",
     "SequenceScaler",
     "TextTokenizer",
@@ -23,6 +25,7 @@ __all__ = [
     "embedding_matrix",
     "load",
     "plot_history",
+    "save",
     "__version__",
 ]
 

@@ -19,20 +19,20 @@ PREDICT_CHUNK = 65536
 POOL_BATCHES = 32
 
 
-def real_steps(X: np.ndarray, input_kind: str) -> np.ndarray:
+def real_steps(X: np.ndarray, input_type: str) -> np.ndarray:
     """Boolean ``(n_samples, n_timesteps)`` mask of real (non-padding) steps."""
-    if input_kind == "tokens":
+    if input_type == "tokens":
         return X != PAD_ID
     return ~padded_steps(X)
 
 
-def padding_plan(X: np.ndarray, input_kind: str):
+def padding_plan(X: np.ndarray, input_type: str):
     """Find the padding side and the length each row keeps after trimming.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_timesteps[, n_features])
-    input_kind : {"tokens", "numeric"}
+    input_type : {"tokens", "numeric"}
 
     Returns
     -------
@@ -45,7 +45,7 @@ def padding_plan(X: np.ndarray, input_kind: str):
     first = np.empty(len(X), dtype=np.int64)
     last = np.empty(len(X), dtype=np.int64)
     for start in range(0, len(X), PREDICT_CHUNK):  # chunks: bounded memory
-        real = real_steps(X[start : start + PREDICT_CHUNK], input_kind)
+        real = real_steps(X[start : start + PREDICT_CHUNK], input_type)
         any_real = real.any(axis=1)
         part = slice(start, start + len(real))
         first[part] = np.where(any_real, real.argmax(axis=1), n_steps)
@@ -74,9 +74,27 @@ def batch_width(keep: np.ndarray, widths: np.ndarray) -> int:
     return int(widths[np.searchsorted(widths, longest)])
 
 
-def should_bucket(side, keep: np.ndarray, n_steps: int) -> bool:
-    """Bucketing pays when padding is one-sided and is a large share of steps."""
-    return side is not None and len(keep) > 0 and keep.mean() <= 0.7 * n_steps
+def use_bucketing(setting, side, keep: np.ndarray, n_steps: int) -> bool:
+    """Whether to bucket by length: the one rule for ``fit`` and ``predict``.
+
+    Parameters
+    ----------
+    setting : bool or "auto"
+        The estimator's ``length_bucketing``. ``"auto"``: bucketing pays when
+        padding is on one side and at least 30% of the steps are padding.
+    side : {"post", "pre", None}
+        Padding side from ``padding_plan``; None (both sides) rules
+        bucketing out, since trimming would cut real steps.
+    keep : ndarray of int
+        Steps each row keeps.
+    n_steps : int
+        Padded length.
+    """
+    if side is None or len(keep) == 0 or setting is False:
+        return False
+    if setting == "auto":
+        return bool(keep.mean() <= 0.7 * n_steps)
+    return True
 
 
 def take(X: np.ndarray, rows: np.ndarray, width: int, side) -> np.ndarray:
@@ -146,14 +164,15 @@ def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
     tf : module
         TensorFlow.
     X, y, w : ndarray
-        Inputs (int32 ids or float32 sequences), class codes, sample weights
-        (or None).
+        Inputs (int32 ids or float32 sequences), targets (class codes, a
+        label-indicator matrix or scaled regression targets: any trailing
+        shape), sample weights (or None).
     plan_epoch : callable
         Returns the list of index batches of the next epoch.
     side : {"post", "pre", None}
         Padding side used to trim each batch.
     keep : ndarray of int
-        Steps each row keeps (see :func:`padding_plan`).
+        Steps each row keeps (see ``padding_plan``).
     widths : ndarray or None
         Bucket widths; None means no trimming.
     n_batches : int or None
@@ -179,7 +198,10 @@ def training_dataset(tf, X, y, w, *, plan_epoch, side, keep, widths, n_batches):
         out = tf.numpy_function(
             gather, [rows, width], [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
         )
-        return (tf.ensure_shape(out[0], x_shape), *(tf.ensure_shape(a, (None,)) for a in out[1:]))
+        return (
+            tf.ensure_shape(out[0], x_shape),
+            *(tf.ensure_shape(a, (None,) + arr.shape[1:]) for a, arr in zip(out[1:], arrays)),
+        )
 
     def epoch(rows, offsets, batch_widths):
         starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))

@@ -60,12 +60,12 @@ def resolve_epochs(epochs, n_samples, batch_size):
     return int(np.clip(math.ceil(AUTO_STEPS / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
 
 
-def resolve_head(head, input_kind):
+def resolve_head(head, input_type):
     """The network head: ``head`` itself, or for ``"auto"`` ``"attention"`` on
     token ids and ``"last"`` on numeric sequences."""
     if head != "auto":
         return head
-    return "attention" if input_kind == "tokens" else "last"
+    return "attention" if input_type == "tokens" else "last"
 
 
 def validation_size(n_samples, n_classes, fraction):

@@ -1,6 +1,6 @@
 """A Keras network as bytes in Keras' own ``.keras`` format, and back.
 
-Used by the estimators' pickling (:class:`PickledModel`) and by
+Used by the estimators' pickling (``PickledModel``) and by
 ``sklearn_rnn._persistence``; it imports neither, so neither imports the other
 through it.
 """
@@ -45,7 +45,7 @@ class PickledModel:
 
     A Keras model pickles on its own, but unpickling it needs the custom
     layers of ``sklearn_rnn._models`` registered first, which a fresh process
-    has not done. Unpickling this wrapper calls :func:`model_from_bytes`,
+    has not done. Unpickling this wrapper calls ``model_from_bytes``,
     which imports them (and the Keras backend, quietly, sized for a worker
     process) and gives back the model itself.
     """

@@ -261,7 +261,10 @@ def build_rnn_model(
     meta: Optional[dict] = None,
     *,
     n_classes: Optional[int] = None,
-    input_kind: Optional[str] = None,
+    input_type: Optional[str] = None,
+    task: str = "multiclass",
+    n_outputs: Optional[int] = None,
+    loss: str = "mse",
     n_features: Optional[int] = None,
     vocab_size: Optional[int] = None,
     embedding_dim: int = 128,
@@ -280,27 +283,42 @@ def build_rnn_model(
     embeddings=None,
     freeze_embeddings: bool = False,
 ):
-    """Build and compile a recurrent sequence classifier.
+    """Build and compile a recurrent sequence classifier or regressor.
 
     The network is ``[Embedding | NaN-padding mask] -> [SpatialDropout1D] ->
-    recurrent layer(s) -> [pooling over time] -> Dense(softmax)``, compiled with sparse categorical
-    cross-entropy (integer class codes ``0 .. n_classes - 1``) and accuracy.
+    recurrent layer(s) -> [pooling over time] -> Dense``. Its output layer and loss follow ``task``:
+
+    - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
+      cross-entropy (integer class codes ``0 .. n_classes - 1``), accuracy;
+    - ``"multilabel"``: one sigmoid per label (``n_outputs``), binary
+      cross-entropy on a 0/1 indicator matrix, accuracy;
+    - ``"regression"``: ``n_outputs`` linear units, ``loss``.
+
     Padding (token id 0, or all-NaN time steps) is masked.
 
-    It is also the ``model`` callable of :class:`scikeras.wrappers.KerasClassifier`:
+    It is also the ``model`` callable of ``scikeras.wrappers.KerasClassifier``:
     scikeras passes ``meta`` (``n_classes_``, ``X_shape_``, ``X_dtype_``) and
     any ``model__*`` parameter by name.
 
     Parameters
     ----------
     meta : dict, default=None
-        scikeras meta-data. When given, ``n_classes``, ``input_kind`` and
+        scikeras meta-data. When given, ``n_classes``, ``input_type`` and
         ``n_features`` default to what it says.
     n_classes : int, default=None
-        Number of classes (>= 2). Required without ``meta``.
-    input_kind : {"tokens", "numeric"}, default=None
+        Number of classes (>= 2) for ``task="multiclass"``. Required without
+        ``meta`` unless ``n_outputs`` is given.
+    input_type : {"tokens", "numeric"}, default=None
         Token ids (embedding with ``mask_zero``) or float sequences.
         Required without ``meta``.
+    task : {"multiclass", "multilabel", "regression"}, default="multiclass"
+        What the output layer predicts.
+    n_outputs : int, default=None
+        Output units: labels (multilabel) or targets (regression); for
+        multiclass it defaults to ``n_classes``.
+    loss : {"mse", "huber", "mae"}, default="mse"
+        Regression loss (mean squared error, Huber with delta 1, mean
+        absolute error); ignored for classification.
     n_features : int, default=None
         Features per time step of numeric input; ``None`` means univariate
         ``(batch, timesteps)`` input.
@@ -326,7 +344,7 @@ def build_rnn_model(
     l2 : float, default=0.0
         L2 penalty on recurrent and dense kernels.
     optimizer : str, keras.optimizers.Optimizer class or instance, default="adam"
-        Optimizer; see :func:`make_optimizer`.
+        Optimizer; see ``make_optimizer``.
     learning_rate : float, default=1e-3
         Learning rate for optimizer names and classes.
     seed : int, default=None
@@ -336,11 +354,11 @@ def build_rnn_model(
         last recurrent layer (of each direction). The others make the last
         recurrent layer return its whole sequence and pool it over time,
         skipping padding: ``"max"`` and ``"mean"`` element-wise
-        (:class:`MaskedPooling`), ``"attention"`` a weighted sum with learned
-        weights (:class:`AttentionPooling`).
+        (``MaskedPooling``), ``"attention"`` a weighted sum with learned
+        weights (``AttentionPooling``).
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
         Initial embedding matrix, row ``i`` for token id ``i`` (see
-        :func:`sklearn_rnn.embedding_matrix`); its shape sets ``vocab_size``
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix]); its shape sets ``vocab_size``
         (when None) and ``embedding_dim``. Token input only.
     freeze_embeddings : bool, default=False
         Keep the embedding matrix fixed during training.
@@ -348,17 +366,30 @@ def build_rnn_model(
     Returns
     -------
     model : keras.Model
-        A compiled model whose output is ``(batch, n_classes)`` probabilities.
+        A compiled model whose output is ``(batch, n_outputs)``: class or
+        label probabilities, or regression values.
 
     Examples
     --------
     >>> from sklearn_rnn import build_rnn_model
-    >>> model = build_rnn_model(n_classes=3, input_kind="tokens", vocab_size=50,
+    >>> model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=50,
     ...                         embedding_dim=8, units=4, seed=0)
     >>> model.output_shape
     (None, 3)
     """
-    n_classes, input_kind, n_features = _resolve_meta(meta, n_classes, input_kind, n_features)
+    n_classes, input_type, n_features = _resolve_meta(
+        meta, n_classes if n_outputs is None else n_outputs, input_type, n_features
+    )
+    n_outputs = n_classes
+    if task not in _TASKS:
+        raise ValueError(
+            f"build_rnn_model got task={task!r}; expected one of {sorted(_TASKS)}."
+        )
+    if task == "regression" and loss not in _REGRESSION_LOSSES:
+        raise ValueError(
+            f"build_rnn_model got loss={loss!r}; expected one of "
+            f"{sorted(_REGRESSION_LOSSES)}."
+        )
     if embeddings is not None:
         embeddings = np.asarray(embeddings, dtype="float32")
         if embeddings.ndim != 2 or (vocab_size is not None and embeddings.shape[0] != vocab_size):
@@ -367,10 +398,10 @@ def build_rnn_model(
                 f"got shape {embeddings.shape} with vocab_size={vocab_size!r}."
             )
         vocab_size, embedding_dim = embeddings.shape
-    if input_kind == "tokens" and vocab_size is None:
+    if input_type == "tokens" and vocab_size is None:
         raise ValueError(
             "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
-            "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocabulary_size_."
+            "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocab_size_."
         )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
@@ -378,7 +409,7 @@ def build_rnn_model(
     seeds = _seeds(seed)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
-    if input_kind == "tokens":
+    if input_type == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         embedding = keras.layers.Embedding(
             vocab_size,
@@ -420,40 +451,91 @@ def build_rnn_model(
         x = MaskedPooling(head, name=f"{head}_pooling")(x)
     elif head == "attention":
         x = AttentionPooling(seed=next(seeds), name="attention_pooling")(x)
+    activation, task_loss, name = _TASKS[task]
     outputs = keras.layers.Dense(
-        n_classes,
-        activation="softmax",
+        n_outputs,
+        activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         kernel_regularizer=reg,
-        name="probabilities",
+        name=name,
     )(x)
-    model = keras.Model(inputs, outputs, name=f"rnn_classifier_{cell}")
+    model = keras.Model(inputs, outputs, name=f"rnn_{task}_{cell}")
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        loss=_REGRESSION_LOSSES[loss]() if task == "regression" else task_loss,
+        metrics=[] if task == "regression" else ["accuracy"],
     )
     return model
 
 
-def _resolve_meta(meta, n_classes, input_kind, n_features):
+#: Output activation, loss and output layer name of each task.
+_TASKS = {
+    "multiclass": ("softmax", "sparse_categorical_crossentropy", "probabilities"),
+    "multilabel": ("sigmoid", "binary_crossentropy", "probabilities"),
+    "regression": (None, None, "outputs"),
+}
+_REGRESSION_LOSSES = {
+    "mse": lambda: keras.losses.MeanSquaredError(),
+    "huber": lambda: keras.losses.Huber(delta=1.0),
+    "mae": lambda: keras.losses.MeanAbsoluteError(),
+}
+
+
+#: Gate blocks per recurrent cell (their kernels are stacked side by side).
+_GATES = {"gru": 3, "lstm": 4, "rnn": 1}
+
+
+def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
+                  units, bidirectional):  # fmt: skip
+    """Weights of each part of the network ``build_rnn_model`` would build.
+
+    Computed without building anything, so that a network too large for the
+    machine is refused before memory is allocated.
+
+    Returns
+    -------
+    parts : dict
+        ``{description naming the parameters: number of weights}``.
+    """
+    units = (units,) if np.isscalar(units) else tuple(units)
+    directions = 2 if bidirectional else 1
+    parts = {}
+    if input_type == "tokens":
+        parts[f"vocab_size={vocab_size} x embedding_dim={embedding_dim}"] = (
+            int(vocab_size) * int(embedding_dim)
+        )
+        width = int(embedding_dim)
+    else:
+        width = int(n_features)
+    for i, n in enumerate(units):
+        n = int(n)
+        # kernel, recurrent kernel and (GRU: two) bias vectors per gate block
+        parts[f"units={units if len(units) > 1 else n} (layer {i})"] = (
+            directions * _GATES[cell] * (n * (width + n) + 2 * n)
+        )
+        width = directions * n
+    parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
+    return parts
+
+
+def _resolve_meta(meta, n_classes, input_type, n_features):
     if meta is not None:
         if n_classes is None:
             n_classes = int(meta["n_classes_"])
         shape = tuple(meta.get("X_shape_", ()))
-        if input_kind is None:
+        if input_type is None:
             kind = np.dtype(meta.get("X_dtype_", "float32")).kind
-            input_kind = "tokens" if kind in "iu" else "numeric"
+            input_type = "tokens" if kind in "iu" else "numeric"
         if n_features is None and len(shape) == 3:
             n_features = int(shape[2])
-    if n_classes is None or input_kind not in ("tokens", "numeric"):
+    if n_classes is None or input_type not in ("tokens", "numeric"):
         raise ValueError(
-            "build_rnn_model needs n_classes and input_kind ('tokens' or 'numeric'), "
-            f"got n_classes={n_classes!r}, input_kind={input_kind!r}. Pass them, or "
-            "use it through scikeras' KerasClassifier(model=build_rnn_model), which "
-            "passes them in meta."
+            "build_rnn_model needs n_classes (or n_outputs) and input_type ('tokens' or "
+            f"'numeric'), got n_classes={n_classes!r}, input_type={input_type!r}. Pass "
+            "them, or use it through scikeras' KerasClassifier(model=build_rnn_model), "
+            "which passes them in meta."
         )
-    return n_classes, input_kind, n_features
+    return n_classes, input_type, n_features
 
 
 #: The package's own Keras layers, by registered name, for loading a saved network.

@@ -39,7 +39,7 @@ def plot_history(estimator_or_history, ax=None):
     Parameters
     ----------
     estimator_or_history : RNNClassifier, Pipeline or dict
-        A fitted :class:`RNNClassifier`, a fitted pipeline whose last step is
+        A fitted [`RNNClassifier`][sklearn_rnn.RNNClassifier], a fitted pipeline whose last step is
         one, or a ``history_`` dict mapping metric names to per-epoch lists.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on. ``None`` creates a new figure and axes.

@@ -14,14 +14,13 @@ from sklearn_rnn._validation import (
     Interval,
     Options,
     StrOptions,
-    _check_feature_names,
     _fit_context,
     check_array,
     check_is_fitted,
     check_numeric_padding,
     filled_steps,
     reject_raw_text,
-    validate_data,
+    validate_sequences,
 )
 
 _TEXT_HINT = "Turn text into token ids with TextTokenizer instead."
@@ -414,7 +413,6 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self.scale_ = scale
         else:
             self.scale_ = None
-        self._fit_ndim = X.ndim
         return self
 
     def transform(self, X):
@@ -467,44 +465,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Validate a 2-D or 3-D float array and the number of features."""
         name = type(self).__name__
         reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT)
-        ndim = getattr(X, "ndim", None)
-        if ndim is None:
-            try:
-                ndim = np.asarray(X).ndim
-            except ValueError as exc:
-                raise ValueError(
-                    f"{name} expected a rectangular array, got ragged sequences "
-                    f"({exc}). Pad them first with SequencePadder."
-                ) from None
-        if ndim > 3:
-            raise ValueError(
-                f"{name} expected a 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
-                f"n_timesteps, n_features) array, got a {ndim}-D array."
-            )
-        if not reset and ndim in (2, 3) and ndim != self._fit_ndim:
-            raise ValueError(
-                f"{name} was fitted on a {self._fit_ndim}-D array but received a "
-                f"{ndim}-D array. Pass arrays with the same number of dimensions "
-                "to fit and transform: X[..., np.newaxis] turns 2-D univariate "
-                "sequences into 3-D ones."
-            )
-        if ndim != 3:
-            return validate_data(
-                self, X, reset=reset, dtype=_FLOAT_DTYPES, ensure_all_finite="allow-nan"
-            )
-        X = check_array(
-            X,
-            dtype=_FLOAT_DTYPES,
-            allow_nd=True,
-            ensure_all_finite="allow-nan",
-            estimator=self,
-            input_name="X",
-        )
-        _check_feature_names(self, X, reset=reset)
-        if reset:
-            self.n_features_in_ = X.shape[2]
-        elif X.shape[2] != self.n_features_in_:
-            raise _wrong_width(name, X.shape[2], self.n_features_in_)
+        X, _ = validate_sequences(
+            self, X, reset=reset, dtype=_FLOAT_DTYPES,
+            hint="Pad them first with SequencePadder.",
+        )  # fmt: skip
         return X
 
     def __sklearn_tags__(self):

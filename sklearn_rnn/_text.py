@@ -39,7 +39,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
     analyzer : {"word", "char"}, default="word"
         Split documents into words (with ``token_pattern``) or into single
         characters. Tokenisation is scikit-learn's, from
-        :meth:`~sklearn.feature_extraction.text.CountVectorizer.build_analyzer`;
+        ``CountVectorizer.build_analyzer``;
         the ``"char"`` analyzer collapses runs of white space into one space.
 
     lowercase : bool, default=True
@@ -80,7 +80,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         then learns only ``max_len_`` (``max_tokens`` and ``min_frequency``
         are not used), so token ids are the same in every fit, for example in
         every fold of a grid search: what an embedding matrix built with
-        :func:`sklearn_rnn.embedding_matrix` needs. ``None`` learns the
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix] needs. ``None`` learns the
         vocabulary from the training documents.
 
     Attributes
@@ -91,7 +91,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         does not depend on the order of the documents. With ``vocabulary``,
         a copy of it as a dict.
 
-    vocabulary_size_ : int
+    vocab_size_ : int
         Number of distinct ids, padding and out-of-vocabulary included:
         ``len(vocabulary_) + 2`` (the largest id + 1 for a ``vocabulary``
         mapping with gaps). Use it as ``input_dim`` of an ``Embedding``.
@@ -248,15 +248,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 "Pass the output of transform."
             )
         X = X.astype(np.int64, copy=False)
-        unknown = (X < 0) | (X >= self.vocabulary_size_)
+        unknown = (X < 0) | (X >= self.vocab_size_)
         if unknown.any():
             raise ValueError(
                 f"{type(self).__name__}.inverse_transform received token id "
                 f"{X[unknown][0]}, but the vocabulary holds ids 0 to "
-                f"{self.vocabulary_size_ - 1}. Pass ids produced by this "
+                f"{self.vocab_size_ - 1}. Pass ids produced by this "
                 "tokenizer's transform."
             )
-        id_to_token = np.full(self.vocabulary_size_, OOV_TOKEN, dtype=object)
+        id_to_token = np.full(self.vocab_size_, OOV_TOKEN, dtype=object)
         for token, idx in self.vocabulary_.items():
             id_to_token[idx] = token
         return [id_to_token[row[row != PAD_ID]].tolist() for row in X]
@@ -306,7 +306,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             if self.max_tokens is not None:
                 kept = kept[: self.max_tokens - 2]
             self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
-        self.vocabulary_size_ = max(self.vocabulary_.values(), default=1) + 1
+        self.vocab_size_ = max(self.vocabulary_.values(), default=1) + 1
         self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
         return tokens if keep_tokens else None
 

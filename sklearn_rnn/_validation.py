@@ -7,7 +7,7 @@ Data conventions
 ----------------
 Token ids
     ``(n_samples, n_timesteps)`` integer array. ``0`` is padding
-    (:data:`PAD_ID`) and ``1`` is the out-of-vocabulary id (:data:`OOV_ID`);
+    (``PAD_ID``) and ``1`` is the out-of-vocabulary id (``OOV_ID``);
     real tokens start at ``2``.
 Numeric sequences
     ``(n_samples, n_timesteps, n_features)`` float array, in Keras order. A 2-D
@@ -32,11 +32,12 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 from sklearn.utils.validation import (
-    _check_feature_names,
-    _check_n_features,
+    _check_sample_weight,
     _num_samples,
     check_array,
+    check_consistent_length,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
@@ -47,15 +48,17 @@ __all__ = [
     "Interval",
     "Options",
     "StrOptions",
-    "_check_feature_names",
-    "_check_n_features",
+    "_check_sample_weight",
     "_fit_context",
     "_num_samples",
     "check_array",
     "check_is_fitted",
     "check_numeric_padding",
     "check_raw_documents",
+    "check_token_ids",
     "filled_steps",
+    "sequence_ndim",
+    "validate_sequences",
     "padded_steps",
     "reject_raw_text",
     "validate_data",
@@ -225,3 +228,175 @@ def filled_steps(lengths: np.ndarray, max_len: int, padding: str) -> np.ndarray:
     if padding == "post":
         return steps < lengths[:, np.newaxis]
     return steps >= max_len - lengths[:, np.newaxis]
+
+
+def sequence_ndim(X, *, estimator_name: str, hint: str) -> int:
+    """Number of dimensions of array-like X; a clear error for ragged input.
+
+    Parameters
+    ----------
+    X : array-like
+        The input as the user passed it.
+    estimator_name : str
+        Name used in error messages.
+    hint : str
+        How to pad ragged sequences, appended to the message.
+    """
+    if hasattr(X, "ndim"):
+        return X.ndim
+    try:
+        return np.asarray(X).ndim
+    except ValueError:
+        raise ValueError(
+            f"{estimator_name} got sequences of different lengths (a ragged list). "
+            f"{hint}"
+        ) from None
+
+
+def validate_sequences(
+    estimator, X, y=None, *, reset, dtype, hint, two_d="univariate sequences",
+    fitted_as="", multi_output=False, y_numeric=False, ensure_all_finite="allow-nan",
+):  # fmt: skip
+    """Validate a batch of padded sequences (and targets) for ``estimator``.
+
+    The one place where the package reads 2-D and 3-D sequence batches: the
+    estimators and ``SequenceScaler`` call it in ``fit`` (``reset=True``) and
+    in ``predict``/``transform`` (``reset=False``).
+
+    - 2-D ``(n_samples, n_timesteps)``: scikit-learn's ``validate_data`` (so
+      feature names and ``n_features_in_`` = number of columns work as
+      scikit-learn's checks expect).
+    - 3-D ``(n_samples, n_timesteps, n_features)``: ``n_features_in_`` is the
+      number of features per time step, so sequence length may differ between
+      fit and predict.
+    - Fit and later calls must use the same number of dimensions
+      (``_fit_ndim``).
+
+    NaN is allowed (padding); callers check its placement with
+    ``check_numeric_padding``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        Gets ``n_features_in_``, ``feature_names_in_`` and ``_fit_ndim``
+        when ``reset``.
+    X : array-like
+        Sequences.
+    y : array-like or None
+        Targets, validated with X when given.
+    reset : bool
+        True in ``fit``.
+    dtype : str, type or list
+        Passed to ``check_array``.
+    hint : str
+        What to do with ragged sequences, for the error message.
+    two_d : str
+        What a 2-D array holds, for the error message.
+    fitted_as : str
+        What the estimator was fitted on (e.g. "integer token ids"), for the
+        error message when the number of dimensions changes.
+    multi_output : bool
+        Allow 2-D ``y``; a single column is turned into 1-D with scikit-learn's
+        ``DataConversionWarning``.
+    y_numeric : bool
+        Convert ``y`` to float.
+    ensure_all_finite : bool or "allow-nan"
+        Passed to ``check_array`` for X; False leaves infinite values to the
+        caller's own, more specific check.
+
+    Returns
+    -------
+    X : ndarray of 2 or 3 dimensions
+    y : ndarray or None
+    """
+    name = type(estimator).__name__
+    ndim = sequence_ndim(X, estimator_name=name, hint=hint)
+    if ndim not in (2, 3):
+        raise ValueError(
+            f"{name} expected a 2-D array (n_samples, n_timesteps) of {two_d}, or a "
+            "3-D array (n_samples, n_timesteps, n_features), got a "
+            f"{ndim}-D array of shape {np.shape(X)}. Reshape your data: "
+            "a single sequence of shape (n_timesteps,) is X.reshape(1, -1)."
+        )
+    if not reset and ndim != estimator._fit_ndim:
+        described = f" ({fitted_as})" if fitted_as else ""
+        raise ValueError(
+            f"{name} was fitted on {estimator._fit_ndim}-D X{described} but got "
+            f"{ndim}-D X of shape {np.shape(X)}. Pass sequences in the same layout as "
+            "in fit: X[..., np.newaxis] turns 2-D univariate sequences into 3-D ones."
+        )
+    check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
+    if ndim == 2:
+        if y is None:
+            X = validate_data(estimator, X, reset=reset, **check)
+        else:
+            X, y = validate_data(
+                estimator, X, y, reset=reset, multi_output=multi_output, y_numeric=y_numeric,
+                **check,
+            )  # fmt: skip
+    else:
+        X = check_array(X, allow_nd=True, estimator=estimator, input_name="X", **check)
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"{name} got sequences of 0 time steps (X of shape {X.shape}); "
+                "each sequence needs at least one step."
+            )
+        if reset:
+            if hasattr(estimator, "feature_names_in_"):  # from an earlier 2-D fit
+                del estimator.feature_names_in_
+            estimator.n_features_in_ = X.shape[2]
+        elif X.shape[2] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per time step, but {name} is expecting "
+                f"{estimator.n_features_in_} features per time step as input. Pass "
+                "sequences with the features seen in fit, or refit."
+            )
+        if y is not None:
+            check_consistent_length(X, y)
+            y = check_array(
+                y, ensure_2d=False, dtype="numeric" if y_numeric else None,
+                ensure_all_finite=True, input_name="y",
+            ) if multi_output else column_or_1d(y, warn=True)  # fmt: skip
+    if y is not None and multi_output and y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if reset:
+        estimator._fit_ndim = ndim
+    return X, y
+
+
+def check_token_ids(X: np.ndarray, *, estimator_name: str) -> np.ndarray:
+    """Check a 2-D array of token ids and return it as int32.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps)
+        Whole-number ids >= 0 (0 = padding, 1 = out-of-vocabulary), of any
+        integer or float dtype.
+    estimator_name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    X : ndarray of int32, shape (n_samples, n_timesteps)
+    """
+    name = estimator_name
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} reads token ids from a 2-D array (n_samples, n_timesteps), "
+            f"got shape {X.shape}. Use input_type='numeric' for 3-D sequences."
+        )
+    if X.dtype.kind not in "iu":
+        if not np.all(np.isfinite(X)) or np.any(X != np.round(X)):
+            raise ValueError(
+                f"{name} with input_type='tokens' needs whole-number token ids, got "
+                f"non-integer values in X of dtype {X.dtype}. Pass integer ids (0 = "
+                "padding), e.g. from TextTokenizer."
+            )
+    if X.size and X.min() < 0:
+        raise ValueError(
+            f"{name} got a negative token id ({X.min()}). Token ids are >= 0 "
+            "(0 = padding, 1 = out-of-vocabulary); re-encode the input."
+        )
+    if X.size and X.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"{name} got a token id above 2**31 - 1 ({X.max()}).")
+    return X.astype(np.int32, copy=False)

@@ -30,7 +30,7 @@ def test_learns_token_task_well_above_chance():
     X_tr, X_te, y_tr, y_te = _split(X, y)
     clf = RNNClassifier(units=16, embedding_dim=8, epochs=15, learning_rate=0.01, random_state=0)
     assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/3
-    assert clf.input_kind_ == "tokens" and clf.vocab_size_ == X.max() + 1
+    assert clf.input_type_ == "tokens" and clf.vocab_size_ == X.max() + 1
 
 
 def test_learns_numeric_task_well_above_chance():
@@ -38,7 +38,7 @@ def test_learns_numeric_task_well_above_chance():
     X_tr, X_te, y_tr, y_te = _split(X, y)
     clf = RNNClassifier(units=8, epochs=15, learning_rate=0.01, random_state=0)
     assert clf.fit(X_tr, y_tr).score(X_te, y_te) > 0.8  # chance is 1/2
-    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 3
+    assert clf.input_type_ == "numeric" and clf.n_features_in_ == 3
 
 
 def test_string_labels_round_trip_binary_and_multiclass():
@@ -77,12 +77,12 @@ def test_univariate_2d_float_and_explicit_input_type():
     X = rng.normal(size=(40, 6))
     y = (X.mean(axis=1) > 0).astype(int)
     clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
-    assert clf.input_kind_ == "numeric" and clf.n_features_in_ == 6
+    assert clf.input_type_ == "numeric" and clf.n_features_in_ == 6
     ids = rng.randint(0, 9, size=(40, 6))
     numeric = RNNClassifier(**FAST_PARAMS, input_type="numeric").fit(ids, y)
-    assert numeric.input_kind_ == "numeric"
+    assert numeric.input_type_ == "numeric"
     tokens = RNNClassifier(**FAST_PARAMS, input_type="tokens").fit(ids.astype(float), y)
-    assert tokens.input_kind_ == "tokens"
+    assert tokens.input_type_ == "tokens"
 
 
 def test_token_ids_beyond_vocabulary_map_to_oov(fitted_token_clf, token_data):
@@ -164,7 +164,8 @@ def test_early_stopping_restores_best_weights(numeric_data):
 def test_validation_split_is_stratified_and_shuffled():
     codes = np.array([0] * 80 + [1] * 20)
     clf = RNNClassifier(validation_fraction=0.2)
-    train, val = clf._validation_split(codes, np.random.RandomState(0))
+    clf._multilabel = False  # as fit sets it
+    train, val = clf._split(codes, np.random.RandomState(0))
     assert len(val) == 20 and np.bincount(codes[val]).tolist() == [16, 4]
     assert not np.array_equal(np.sort(val), np.arange(80, 100))  # not "last rows"
     assert set(train).isdisjoint(val) and len(train) + len(val) == 100
@@ -328,7 +329,7 @@ def test_many_short_fits_do_not_warn_of_retracing(capfd):
 
 
 @pytest.mark.parametrize("head", ["max", "mean", "attention"])
-def test_pooling_heads_fit_predict_and_pickle(head):
+def test_pooling_heads_fit_predict_and_pickle(head, tmp_path):
     import pickle
 
     X = np.random.RandomState(0).randint(1, 12, size=(20, 6))
@@ -338,6 +339,12 @@ def test_pooling_heads_fit_predict_and_pickle(head):
     assert clf.model_.layers[-2].name.endswith("pooling")
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+    import sklearn_rnn
+
+    path = str(tmp_path / f"{head}.zip")
+    sklearn_rnn.save(clf, path)  # the safe format: our pooling layers are trusted
+    loaded = sklearn_rnn.load(path)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
 
 
 def test_batch_size_auto_and_explicit():

@@ -6,10 +6,11 @@ import pytest
 from sklearn.utils.estimator_checks import (
     check_class_weight_classifiers,
     check_classifiers_train,
+    check_regressors_train,
     parametrize_with_checks,
 )
 
-from sklearn_rnn import RNNClassifier, SequenceScaler
+from sklearn_rnn import RNNClassifier, RNNRegressor, SequenceScaler
 from tests.conftest import FAST_PARAMS
 
 # %%
@@ -66,6 +67,54 @@ def test_score_asserting_checks_on_a_trained_network(check, monkeypatch):
 
     monkeypatch.setattr(RNNClassifier, "__sklearn_tags__", strict_tags)
     check("RNNClassifier", RNNClassifier(**TRAINED_PARAMS))
+
+
+# %%
+# RNNRegressor
+# ------------
+
+#: Checks RNNRegressor is expected to fail, each with its reason.
+REGRESSOR_EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "training is stochastic mini-batch gradient descent: repeating a sample is "
+        "not the same optimisation path as doubling its weight"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [RNNRegressor(**FAST_PARAMS)],
+    expected_failed_checks=lambda est: REGRESSOR_EXPECTED_FAILED_CHECKS,
+)
+def test_regressor_common(estimator, check):
+    check(estimator)
+
+
+#: The regression check's data is 10 standardised columns, read here as 10 time
+#: steps: the network has to learn a weight per step, which takes more epochs.
+TRAINED_REGRESSOR_PARAMS = dict(units=16, epochs=40, learning_rate=0.02, dropout=0.0,
+                                random_state=0)  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("readonly_memmap", [False, True], ids=["array", "memmap"])
+def test_regressors_train_on_a_trained_network(readonly_memmap, monkeypatch):
+    """``check_regressors_train`` with ``poor_score`` off: R² > 0.5 on its data.
+
+    Measured: 0.84 training R² with these parameters (0.44 with the
+    classifier's 15-epoch budget).
+    """
+    declared = RNNRegressor.__sklearn_tags__
+
+    def strict_tags(self):
+        tags = declared(self)
+        tags.regressor_tags.poor_score = False
+        return tags
+
+    monkeypatch.setattr(RNNRegressor, "__sklearn_tags__", strict_tags)
+    check_regressors_train(
+        "RNNRegressor", RNNRegressor(**TRAINED_REGRESSOR_PARAMS), readonly_memmap=readonly_memmap
+    )
 
 
 # %%

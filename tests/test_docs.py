@@ -11,7 +11,7 @@ import sklearn_rnn
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = sorted(name for name in sklearn_rnn.__all__ if not name.startswith("__"))
-ESTIMATORS = {"RNNClassifier", "SequencePadder", "SequenceScaler", "TextTokenizer"}
+ESTIMATORS = {"RNNClassifier", "RNNRegressor", "SequencePadder", "SequenceScaler", "TextTokenizer"}
 _HEADING = re.compile(r"^(\w[\w ]*)\n-+\n", re.MULTILINE)
 _DEFAULT = re.compile(r"default=(.+)$")
 
@@ -150,3 +150,10 @@ def test_readme_snippets_use_public_names():
         for match in re.finditer(r"^from sklearn_rnn import (.+)$", block, flags=re.MULTILINE):
             for name in match.group(1).split(","):
                 assert name.strip() in sklearn_rnn.__all__, name
+
+
+def test_docstrings_use_cross_references_the_docs_tool_renders():
+    """mkdocstrings shows Sphinx roles (":class:`X`") literally; use autorefs links."""
+    for where, obj in _public_objects():
+        text = inspect.getdoc(obj) or ""
+        assert not re.search(r":(class|func|meth|attr|data|mod):`", text), where

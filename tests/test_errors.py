@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
+from sklearn_rnn import RNNClassifier, RNNRegressor, SequencePadder, SequenceScaler, TextTokenizer
 from sklearn_rnn._validation import InvalidParameterError
 
 from .conftest import FAST_PARAMS, make_numeric_task, make_token_task
@@ -103,7 +103,7 @@ def _fitted_attributes(estimator):
         ("patience", -1, "an int in the range [0, inf)"),
         ("cell", "transformer", "a str among"),
         ("cell", "GRU", "a str among"),
-        ("optimizer", "adamm", "a str among"),
+        ("optimizer", "adamm", "an optimizer name Keras knows ('adadelta', "),
         ("input_type", "text", "a str among"),
         ("class_weight", "balance", "an instance of 'dict', a str among {'balanced'} or None"),
         ("length_bucketing", "yes", ""),
@@ -130,7 +130,7 @@ def test_units_tuple_with_invalid_entry(tokens, units, monkeypatch):
         raise AssertionError("X was read before the bad parameter was refused")
 
     # Refused with the other parameters, before X is even looked at.
-    monkeypatch.setattr(clf, "_validate_X", refuse)
+    monkeypatch.setattr(clf, "_validate_input", refuse)
     with pytest.raises(InvalidParameterError, match=re.escape(message)):
         clf.fit(*tokens)
 
@@ -391,7 +391,7 @@ def test_dataframe_fits_records_feature_names_and_keeps_parameters(tokens):
     assert clf.class_weight is class_weight and class_weight == {0: 1.0, 1: 2.0}
     assert clf.callbacks is callbacks and len(callbacks) == 1
     np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
-    assert clf.input_kind_ == "tokens"
+    assert clf.input_type_ == "tokens"
     assert clf.predict_proba(df).shape == (len(df), 2)
     with pytest.raises(ValueError, match=re.escape("The feature names should match")):
         clf.predict(df.rename(columns={"step0": "first"}))
@@ -464,8 +464,8 @@ def test_sequence_padder_rejects_bad_containers(X, error, message):
 @pytest.mark.parametrize(
     "X, message",
     [
-        (np.zeros((2, 2, 2, 2)), "SequenceScaler expected a 2-D (n_samples, n_timesteps) or 3-D"),
-        ([[1.0], [1.0, 2.0]], "SequenceScaler expected a rectangular array, got ragged"),
+        (np.zeros((2, 2, 2, 2)), "SequenceScaler expected a 2-D array (n_samples, n_timesteps) of"),
+        ([[1.0], [1.0, 2.0]], "SequenceScaler got sequences of different lengths (a ragged list)"),
         (np.array([[[1.0, np.nan]]]), "SequenceScaler received a time step that mixes NaN"),
         (np.full((1, 2, 2), np.nan), "every time step of X is NaN"),
     ],
@@ -604,3 +604,34 @@ def test_interrupted_partial_fit_keeps_previous_model(tokens):
         clf.partial_fit(X, y)
     assert clf.n_iter_ == 1 and len(clf.history_["loss"]) == 1
     np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+# ------------------------------------------- networks too large to build
+@pytest.mark.parametrize("estimator", [RNNClassifier, RNNRegressor])
+def test_huge_token_ids_refused_before_building_the_embedding(no_network, estimator):
+    X = np.array([[2, 3, 0], [2_000_000_000, 4, 5]] * 4)
+    y = [0, 1] * 4
+    message = (
+        "The largest part comes from vocab_size (inferred as the largest token id in "
+        "X + 1)=2000000001 x embedding_dim=128."
+    )
+    with pytest.raises(ValueError, match=r"would build a network of [\d,]+ weights, which "
+                       r"needs about [\d,.]+ GiB to train but this machine has .*"
+                       + re.escape(message)):  # fmt: skip
+        estimator(epochs=1).fit(X, y)
+
+
+def test_absurd_units_refused_before_building(no_network, numeric):
+    X, y = numeric
+    with pytest.raises(ValueError, match=re.escape("The largest part comes from units=(4, 10000000) (layer 1)")):
+        RNNClassifier(**{**TINY, "units": (4, 10_000_000)}).fit(X, y)
+
+
+def test_optimizer_names_come_from_keras(tokens):
+    from sklearn_rnn._base import known_optimizers
+
+    assert {"adam", "sgd", "rmsprop"} <= set(known_optimizers())
+    X, y = tokens
+    name = "muon" if "muon" in known_optimizers() else "lion"
+    clf = RNNClassifier(**{**TINY, "optimizer": name}).fit(X, y)
+    assert type(clf.model_.optimizer).__name__.lower() == name

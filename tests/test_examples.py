@@ -14,6 +14,7 @@ FIGURES = {
     "plot_hyperparameter_search": set(),
     "plot_imbalanced_classes": {"imbalanced_recall.png"},
     "plot_numeric_sequences": {"numeric_sequences.png"},
+    "plot_sequence_regression": {"sequence_regression.png"},
     "plot_stacked_lstm": {"stacked_lstm_learning_curve.png"},
 }
 

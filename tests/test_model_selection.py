@@ -91,9 +91,9 @@ class _SplitRecorder(RNNClassifier):
         self._row_ids = np.asarray(X)[:, 0, -1].astype(int)  # global row id
         return super().fit(X, y, sample_weight=sample_weight)
 
-    def _validation_split(self, codes, rng):
-        train_rows, val_rows = super()._validation_split(codes, rng)
-        self._split = self._row_ids[train_rows], self._row_ids[val_rows]
+    def _split(self, codes, rng):
+        train_rows, val_rows = super()._split(codes, rng)
+        self._held_out = self._row_ids[train_rows], self._row_ids[val_rows]
         return train_rows, val_rows
 
 
@@ -110,7 +110,7 @@ def test_early_stopping_holds_out_from_fold_training_data_only():
     result = cross_validate(clf, X, y, cv=cv, return_estimator=True)
 
     for estimator, (fold_train, fold_test) in zip(result["estimator"], cv.split(X, y)):
-        train_ids, val_ids = estimator._split
+        train_ids, val_ids = estimator._held_out
         assert set(val_ids) <= set(fold_train)
         assert not set(val_ids) & set(fold_test)
         assert sorted(np.concatenate([train_ids, val_ids])) == sorted(fold_train)

@@ -15,7 +15,7 @@ def _layer_types(model):
     "cell, expected", [("gru", "GRU"), ("lstm", "LSTM"), ("rnn", "SimpleRNN")]
 )
 def test_build_rnn_model_cell_types(cell, expected):
-    model = build_rnn_model(n_classes=3, input_kind="tokens", vocab_size=20, cell=cell, units=4)
+    model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, cell=cell, units=4)
     assert _layer_types(model) == ["InputLayer", "Embedding", expected, "Dense"]
     assert model.output_shape == (None, 3)
     assert model.loss == "sparse_categorical_crossentropy"
@@ -25,7 +25,7 @@ def test_build_rnn_model_cell_types(cell, expected):
 def test_build_rnn_model_stacked_bidirectional_regularised():
     model = build_rnn_model(
         n_classes=2,
-        input_kind="tokens",
+        input_type="tokens",
         vocab_size=20,
         units=(6, 4),
         bidirectional=True,
@@ -46,8 +46,8 @@ def test_build_rnn_model_stacked_bidirectional_regularised():
 
 
 def test_build_rnn_model_numeric_univariate_and_multivariate():
-    uni = build_rnn_model(n_classes=2, input_kind="numeric", units=3)
-    multi = build_rnn_model(n_classes=4, input_kind="numeric", n_features=5, units=3)
+    uni = build_rnn_model(n_classes=2, input_type="numeric", units=3)
+    multi = build_rnn_model(n_classes=4, input_type="numeric", n_features=5, units=3)
     assert uni.input_shape == (None, None)
     assert multi.input_shape == (None, None, 5)
     assert isinstance(multi.layers[1], NaNPaddingMask)
@@ -56,7 +56,7 @@ def test_build_rnn_model_numeric_univariate_and_multivariate():
 
 def test_build_rnn_model_defaults_keep_the_fused_kernel_eligible():
     """Default GRU arguments are the ones Keras' cuDNN path requires."""
-    gru = build_rnn_model(n_classes=2, input_kind="tokens", vocab_size=9).get_layer("gru_0")
+    gru = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9).get_layer("gru_0")
     assert gru.cell.recurrent_dropout == 0 and gru.cell.reset_after
     assert gru.cell.activation is keras.activations.tanh
     assert gru.cell.recurrent_activation is keras.activations.sigmoid
@@ -64,7 +64,7 @@ def test_build_rnn_model_defaults_keep_the_fused_kernel_eligible():
 
 
 def test_build_rnn_model_seed_gives_identical_weights():
-    kw = dict(n_classes=2, input_kind="tokens", vocab_size=9, units=3, embedding_dim=2)
+    kw = dict(n_classes=2, input_type="tokens", vocab_size=9, units=3, embedding_dim=2)
     a, b = build_rnn_model(seed=1, **kw), build_rnn_model(seed=1, **kw)
     c = build_rnn_model(seed=2, **kw)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
@@ -94,7 +94,7 @@ def test_nan_padding_mask_masks_all_nan_steps_only():
 
 def test_masked_padding_does_not_change_the_output():
     """Post-padding with NaN steps gives the same output as the unpadded sequence."""
-    model = build_rnn_model(n_classes=2, input_kind="numeric", n_features=2, units=3, seed=0)
+    model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3, seed=0)
     x = np.random.RandomState(0).normal(size=(1, 4, 2)).astype("float32")
     padded = np.concatenate([x, np.full((1, 3, 2), np.nan, "float32")], axis=1)
     np.testing.assert_allclose(model(x), model(padded), rtol=1e-5)
@@ -196,7 +196,7 @@ _HEAD_LAYERS = {"last": [], "max": ["MaskedPooling"], "mean": ["MaskedPooling"],
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_build_rnn_model_head_layers(head, bidirectional):
     model = build_rnn_model(
-        n_classes=3, input_kind="tokens", vocab_size=20, units=(4, 3), embedding_dim=2,
+        n_classes=3, input_type="tokens", vocab_size=20, units=(4, 3), embedding_dim=2,
         bidirectional=bidirectional, head=head, seed=0,
     )  # fmt: skip
     recurrent = "Bidirectional" if bidirectional else "GRU"
@@ -211,7 +211,7 @@ def test_build_rnn_model_head_layers(head, bidirectional):
 
 def test_build_rnn_model_rejects_unknown_head():
     with pytest.raises(ValueError, match="head must be one of"):
-        build_rnn_model(n_classes=2, input_kind="tokens", vocab_size=9, head="sum")
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, head="sum")
 
 
 def _pad(rows, width, side, fill):
@@ -233,8 +233,8 @@ def test_every_head_ignores_padding(head, bidirectional):
     tokens = [rng.randint(2, 20, size=n).astype("int32") for n in lengths]
     numeric = [rng.normal(size=(n, 2)).astype("float32") for n in lengths]
     common = dict(n_classes=3, units=(4, 3), bidirectional=bidirectional, head=head, seed=0)
-    tok_model = build_rnn_model(input_kind="tokens", vocab_size=20, embedding_dim=3, **common)
-    num_model = build_rnn_model(input_kind="numeric", n_features=2, **common)
+    tok_model = build_rnn_model(input_type="tokens", vocab_size=20, embedding_dim=3, **common)
+    num_model = build_rnn_model(input_type="numeric", n_features=2, **common)
     for model, rows, fill in [(tok_model, tokens, 0), (num_model, numeric, np.nan)]:
         reference = keras.ops.convert_to_numpy(model(_pad(rows, 5, "post", fill)))
         for side in ("pre", "post"):
@@ -270,7 +270,7 @@ def test_pooling_layers_ignore_values_under_the_mask(layer_args):
 def test_head_model_round_trips_through_keras_format(head, tmp_path):
     from sklearn_rnn._models import CUSTOM_OBJECTS
 
-    model = build_rnn_model(n_classes=2, input_kind="numeric", n_features=2, units=3,
+    model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
                             head=head, seed=0)  # fmt: skip
     x = np.random.RandomState(0).normal(size=(2, 4, 2)).astype("float32")
     model.save(tmp_path / "m.keras")
@@ -298,7 +298,7 @@ def test_embedding_matrix_puts_vectors_at_token_ids():
 @pytest.mark.parametrize("freeze", [False, True])
 def test_build_rnn_model_starts_from_given_embeddings(freeze):
     matrix = np.arange(12, dtype="float32").reshape(4, 3)
-    model = build_rnn_model(n_classes=2, input_kind="tokens", units=2, embeddings=matrix,
+    model = build_rnn_model(n_classes=2, input_type="tokens", units=2, embeddings=matrix,
                             freeze_embeddings=freeze, seed=0)  # fmt: skip
     layer = model.get_layer("embedding")
     np.testing.assert_array_equal(layer.get_weights()[0], matrix)

@@ -1,4 +1,6 @@
-"""Pickle, joblib and save/load round trips of RNNClassifier; damaged files are refused."""
+"""Pickle, joblib and save/load round trips of RNNClassifier; damaged files are refused.
+
+Compositions, hostile files and fuzzing: test_safe_persistence.py."""
 
 import json
 import os
@@ -61,7 +63,7 @@ def _manifest(path):
 def _assert_same_fitted_state(a, b):
     assert a.get_params() == b.get_params()
     np.testing.assert_array_equal(a.classes_, b.classes_)
-    for name in ("n_features_in_", "input_kind_", "n_iter_"):
+    for name in ("n_features_in_", "input_type_", "n_iter_"):
         assert getattr(a, name) == getattr(b, name)
     assert a.history_ == b.history_
 
@@ -93,19 +95,21 @@ def test_save_load_round_trip(fitted, tasks, tmp_path, kind):
 
 def test_save_writes_keras_model_manifest_and_state(saved, fitted, tasks):
     with zipfile.ZipFile(saved) as zf:
-        assert sorted(zf.namelist()) == ["estimator.pkl", "manifest.json", "model.keras"]
+        assert sorted(zf.namelist()) == ["manifest.json", "models/0.keras", "state.skops"]
     manifest = _manifest(saved)
-    assert manifest["format"] == "sklearn_rnn.estimator" and manifest["format_version"] == 1
+    assert manifest["format"] == "sklearn_rnn.estimator" and manifest["format_version"] == 2
     assert manifest["estimator"] == "RNNClassifier"
-    assert set(manifest["versions"]) == {"sklearn_rnn", "scikit-learn", "keras", "keras_backend"}
-    assert set(manifest["sha256"]) == {"estimator.pkl", "model.keras"}
+    assert set(manifest["versions"]) == {
+        "sklearn_rnn", "scikit-learn", "skops", "keras", "keras_backend"
+    }  # fmt: skip
+    assert set(manifest["sha256"]) == {"state.skops", "models/0.keras"}
 
 
 def test_saved_model_loads_with_keras_alone(saved, fitted, tmp_path):
     from sklearn_rnn._backend import keras
 
     with zipfile.ZipFile(saved) as zf:
-        zf.extract("model.keras", tmp_path)
+        (tmp_path / "model.keras").write_bytes(zf.read("models/0.keras"))
     model = keras.saving.load_model(tmp_path / "model.keras")
     X = make_token_task(n_samples=16, n_steps=6, vocab=12)[0].astype(np.int32)
     np.testing.assert_allclose(
@@ -148,12 +152,12 @@ def test_save_replaces_file_atomically(saved, fitted, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "damage, problem",
     [
-        ("truncate", "it is not a zip archive (truncated, or not written by save)"),
-        ("text", "it is not a zip archive (truncated, or not written by save)"),
-        ("no model", "the archive has no 'model.keras', which its manifest lists"),
+        ("truncate", "the file is not a zip archive (truncated, or not written by save)"),
+        ("text", "the file is not a zip archive (truncated, or not written by save)"),
+        ("no model", "the archive has no 'models/0.keras', which its manifest lists"),
         ("no manifest", "the archive has no 'manifest.json'"),
-        ("altered state", "the checksum of 'estimator.pkl' does not match its manifest"),
-        ("flipped byte", "the zip archive is damaged"),
+        ("altered state", "the checksum of 'state.skops' does not match its manifest"),
+        ("flipped byte", "member 'models/0.keras' of the file is damaged"),
         ("other format", "'manifest.json' does not describe a 'sklearn_rnn.estimator' file"),
     ],
 )
@@ -165,24 +169,23 @@ def test_load_refuses_damaged_files(saved, tmp_path, damage, problem):
     elif damage == "text":
         path.write_text("not a model")
     elif damage == "no model":
-        _rewrite(saved, path, drop=["model.keras"])
+        _rewrite(saved, path, drop=["models/0.keras"])
     elif damage == "no manifest":
         _rewrite(saved, path, drop=["manifest.json"])
     elif damage == "altered state":
-        state = pickle.dumps((RNNClassifier, {}))
-        _rewrite(saved, path, replace={"estimator.pkl": state})
+        _rewrite(saved, path, replace={"state.skops": b"PK\x05\x06" + bytes(18)})
     elif damage == "flipped byte":
         _rewrite(saved, path)  # stored uncompressed: a flipped byte fails the zip CRC
         raw = bytearray(path.read_bytes())
         with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("model.keras")
+            info = zf.getinfo("models/0.keras")
         raw[info.header_offset + 30 + len(info.filename) + info.file_size // 2] ^= 0xFF
         path.write_bytes(bytes(raw))
     else:
         manifest = {**_manifest(saved), "format": "something else"}
         _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
     message = re.escape(f"Cannot load {str(path)!r}: {problem}") + ".*" + re.escape(
-        "save the estimator again with RNNClassifier.save."
+        "save the object again with sklearn_rnn.save."
     )
     with pytest.raises(ValueError, match=message):
         load(path)
@@ -192,7 +195,7 @@ def test_load_refuses_newer_file_format(saved, tmp_path):
     path = tmp_path / "newer.zip"
     manifest = {**_manifest(saved), "format_version": 99}
     _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
-    message = "it has file format version 99, but this sklearn_rnn reads versions up to 1."
+    message = "it has file format version 99, but this sklearn_rnn reads versions up to 2."
     with pytest.raises(ValueError, match=re.escape(message)):
         load(path)
 
@@ -206,6 +209,54 @@ def test_load_warns_on_version_mismatch(saved, tasks, tmp_path):
     with pytest.warns(UserWarning, match=re.escape(message)):
         restored = load(path)
     assert restored.predict(tasks["tokens"][0]).shape == (16,)
+
+
+def _write_format_1(clf, path):
+    """A file as sklearn_rnn wrote it before format 2: the estimator as a pickle."""
+    import hashlib
+
+    from sklearn_rnn._keras_io import model_to_bytes
+
+    state = dict(clf.__getstate__())
+    state.pop("model_")
+    members = {
+        "estimator.pkl": pickle.dumps((type(clf), state)),
+        "model.keras": model_to_bytes(clf.model_),
+    }
+    manifest = {
+        "format": "sklearn_rnn.estimator",
+        "format_version": 1,
+        "estimator": type(clf).__name__,
+        "versions": _manifest_versions(),
+        "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _manifest_versions():
+    from sklearn_rnn._persistence import _versions
+
+    return _versions()
+
+
+def test_format_1_loads_only_when_trusted_and_converts(fitted, tasks, tmp_path):
+    clf, X = fitted["tokens"], tasks["tokens"][0]
+    old = tmp_path / "old.zip"
+    _write_format_1(clf, old)
+    message = "it was written in file format version 1, which stores the estimator as a pickle"
+    for trusted in (None, ["sklearn_rnn._classifier.RNNClassifier"]):
+        with pytest.raises(ValueError, match=re.escape(message)) as info:
+            load(old, trusted=trusted)
+        assert "sklearn_rnn.load(path, trusted=True)" in str(info.value)
+        assert "sklearn_rnn.save(obj, path)" in str(info.value)
+    restored = load(old, trusted=True)
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    restored.save(tmp_path / "new.zip")  # converted: format 2 loads without trusted
+    assert _manifest(tmp_path / "new.zip")["format_version"] == 2
+    np.testing.assert_array_equal(load(tmp_path / "new.zip").predict_proba(X), clf.predict_proba(X))
 
 
 def test_load_missing_file(tmp_path):

@@ -4,6 +4,8 @@ Importing scikeras patches Keras globally (``keras.Model.__reduce__`` and
 friends), so everything that needs it is imported inside the tests.
 """
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.base import is_classifier
@@ -77,6 +79,6 @@ def test_build_rnn_model_runs_in_scikeras_pipeline():
 
 def test_build_rnn_model_needs_vocab_size_for_tokens():
     with pytest.raises(ValueError, match="needs vocab_size"):
-        build_rnn_model(n_classes=2, input_kind="tokens")
-    with pytest.raises(ValueError, match="needs n_classes and input_kind"):
-        build_rnn_model(input_kind="tokens", vocab_size=5)
+        build_rnn_model(n_classes=2, input_type="tokens")
+    with pytest.raises(ValueError, match=re.escape("needs n_classes (or n_outputs) and input_type")):
+        build_rnn_model(input_type="tokens", vocab_size=5)

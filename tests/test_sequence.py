@@ -337,7 +337,7 @@ def test_sequence_scaler_rejects_other_width(padded_batch):
 
 def test_sequence_scaler_rejects_other_dimensions(padded_batch):
     scaler = SequenceScaler().fit(padded_batch)
-    msg = "SequenceScaler was fitted on a 3-D array but received a 2-D array."
+    msg = "SequenceScaler was fitted on 3-D X but got 2-D X of shape"
     with pytest.raises(ValueError, match=re.escape(msg)):
         scaler.transform(padded_batch[..., 0])
 
@@ -350,7 +350,7 @@ def test_sequence_scaler_rejects_other_dimensions(padded_batch):
             "mixes NaN with finite values (sample 0, step 0: [1.0, nan])",
         ),
         (np.full((2, 3, 2), np.nan), "needs at least one time step that is not padding"),
-        ([[1.0, 2.0], [3.0]], "expected a rectangular array, got ragged sequences"),
+        ([[1.0, 2.0], [3.0]], "got sequences of different lengths (a ragged list)"),
         (np.ones((2, 2, 2, 2)), "got a 4-D array"),
     ],
 )

@@ -50,7 +50,7 @@ def test_text_tokenizer_vocabulary_by_frequency_then_alphabetical():
     tokenizer = TextTokenizer().fit(["b a c", "c b", "d"])
     # b and c twice (tie -> alphabetical), then a and d once.
     assert tokenizer.vocabulary_ == {"b": 2, "c": 3, "a": 4, "d": 5}
-    assert tokenizer.vocabulary_size_ == 6
+    assert tokenizer.vocab_size_ == 6
 
 
 def test_text_tokenizer_vocabulary_ignores_document_order():
@@ -96,7 +96,7 @@ def test_text_tokenizer_padding_and_truncating_sides(padding, truncating, expect
 def test_text_tokenizer_max_tokens_keeps_most_frequent():
     tokenizer = TextTokenizer(max_tokens=4).fit(ALL_FOOD_DOCS)
     assert tokenizer.vocabulary_ == {"the": 2, "copyright": 3}
-    assert tokenizer.vocabulary_size_ == 4
+    assert tokenizer.vocab_size_ == 4
     assert tokenizer.transform(ALL_FOOD_DOCS).max() < 4
 
 
@@ -282,7 +282,7 @@ def test_text_tokenizer_any_strings_tokenize(train, test, analyzer):
     X = tokenizer.transform(test)
     assert X.shape == (len(test), tokenizer.max_len_)
     assert X.dtype == np.int32
-    assert ((X >= 0) & (X < tokenizer.vocabulary_size_)).all()
+    assert ((X >= 0) & (X < tokenizer.vocab_size_)).all()
     assert len(tokenizer.inverse_transform(X)) == len(test)
     # Training documents are never truncated with the learned max_len_.
     recovered = tokenizer.inverse_transform(tokenizer.transform(train))
@@ -294,10 +294,10 @@ def test_fixed_vocabulary_gives_the_same_ids_in_every_fit():
     a = TextTokenizer(vocabulary=tokens).fit(["dog dog emu"])
     b = TextTokenizer(vocabulary=tokens).fit(["cat zebra", "a b c d e"])
     assert a.vocabulary_ == b.vocabulary_ == {"cat": 2, "dog": 3, "emu": 4}
-    assert a.vocabulary_size_ == 5
+    assert a.vocab_size_ == 5
     np.testing.assert_array_equal(b.transform(["emu zebra cat"]), [[4, 1, 2, 0, 0]])
     gaps = TextTokenizer(vocabulary={"cat": 7, "dog": 2}).fit(["cat"])
-    assert gaps.vocabulary_size_ == 8
+    assert gaps.vocab_size_ == 8
     assert gaps.inverse_transform([[7, 3, 2]]) == [["cat", "[UNK]", "dog"]]
     with pytest.raises(ValueError, match="distinct and >= 2"):
         TextTokenizer(vocabulary={"cat": 1}).fit(["cat"])

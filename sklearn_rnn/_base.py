@@ -1,0 +1,557 @@
+"""BaseRNN: what every recurrent estimator shares, whatever its target.
+
+A parameter flows ``__init__`` -> ``_parameter_constraints`` (checked at
+``fit``) -> ``BaseRNN._build_model`` -> ``_models.build_rnn_model`` ->
+the Keras layer. Subclasses add only what depends on the target, through five
+hooks: ``_encode_targets`` (labels or scaled values for Keras),
+``_output_spec`` (output units, activation and loss), ``_split`` (the
+early-stopping hold-out), ``_epoch_rows`` / ``_epoch_size`` (which rows an
+epoch trains on) and ``_sample_weights``.
+"""
+
+import functools
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from sklearn_rnn import _batching
+from sklearn_rnn._defaults import (
+    resolve_batch_size,
+    resolve_epochs,
+    resolve_head,
+    validation_size,
+)
+from sklearn_rnn._keras_io import PickledModel
+from sklearn_rnn._validation import (
+    OOV_ID,
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    check_numeric_padding,
+    check_token_ids,
+    reject_raw_text,
+    validate_sequences,
+)
+
+_TEXT_HINT = (
+    "Turn raw text into token ids first, e.g. "
+    "make_pipeline(TextTokenizer(), {name}())."
+)
+_RAGGED_HINT = (
+    "Pad them into one array first, e.g. make_pipeline(SequencePadder(), {name}()), "
+    "which marks padded steps with NaN."
+)
+_KERAS_VERBOSE = {0: 0, 1: 2}  # ours -> Keras: 1 is one line per epoch, 2 a bar
+#: Bytes per weight while training: the float32 weight, its gradient and up
+#: to two optimizer slots (Adam's moments).
+_TRAINING_BYTES_PER_WEIGHT = 16
+
+
+@functools.lru_cache(maxsize=1)
+def known_optimizers():
+    """Optimizer names Keras resolves with ``keras.optimizers.get``.
+
+    Asked of the installed Keras, not hard-coded: every optimizer class that
+    ``keras.optimizers`` exports and whose lowercased name ``get`` accepts
+    (``"muon"`` in Keras 3.15, for example).
+    """
+    from sklearn_rnn._backend import keras
+
+    names = []
+    for name, obj in vars(keras.optimizers).items():
+        if isinstance(obj, type) and issubclass(obj, keras.optimizers.Optimizer):
+            try:
+                keras.optimizers.get(name.lower())
+            except (ValueError, KeyError, TypeError):
+                continue
+            names.append(name.lower())
+    return tuple(sorted(names))
+
+
+class _Forward:
+    """Inference pass of a Keras model, for ``tf.function``."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x, training=False)
+
+
+class BaseRNN(BaseEstimator):
+    """Base class of RNNClassifier and RNNRegressor; not for direct use."""
+
+    _parameter_constraints: dict = {
+        "cell": [StrOptions({"gru", "lstm", "rnn"})],
+        "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "bidirectional": ["boolean"],
+        "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "embeddings": ["array-like", None],
+        "freeze_embeddings": ["boolean"],
+        "input_type": [StrOptions({"auto", "tokens", "numeric"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "spatial_dropout": [Interval(Real, 0, 1, closed="left")],
+        "embedding_l2": [Interval(Real, 0, None, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [str, HasMethods(["apply_gradients", "get_config"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 0, None, closed="left")],
+        "length_bucketing": ["boolean", StrOptions({"auto"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self, *, cell, units, bidirectional, head, embedding_dim, vocab_size, embeddings,
+        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, embedding_l2, l2, optimizer,
+        learning_rate, batch_size, epochs, early_stopping, validation_fraction,
+        patience, length_bucketing, random_state, verbose, callbacks, warm_start,
+    ):  # fmt: skip
+        self.cell = cell
+        self.units = units
+        self.bidirectional = bidirectional
+        self.head = head
+        self.embedding_dim = embedding_dim
+        self.vocab_size = vocab_size
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.input_type = input_type
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.spatial_dropout = spatial_dropout
+        self.embedding_l2 = embedding_l2
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.length_bucketing = length_bucketing
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Token ids or numeric sequences (see the class docstring).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels, a binary label-indicator matrix (classifier), or
+            real-valued targets (regressor).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        incremental = self.warm_start and hasattr(self, "model_")
+        return self._fit(X, y, sample_weight, incremental=incremental, epochs=self.epochs)
+
+    def save(self, path):
+        """Save the estimator to one file; read it back with ``sklearn_rnn.load``.
+
+        The file is a zip archive holding the network in Keras' own format
+        beside the rest of the estimator and a manifest with library versions
+        and checksums. See ``docs/persistence.md``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the file; an existing file is replaced atomically.
+
+        See Also
+        --------
+        sklearn_rnn.load : Read the file back; its docstring has a worked example.
+        """
+        from sklearn_rnn._persistence import save
+
+        save(self, path)
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y, sample_weight, *, incremental, epochs, classes=None, partial=False):
+        """The fit chain: validate, encode targets, build, train."""
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but the "
+                "target y is None."
+            )
+        try:
+            X, y = self._validate_input(X, y, reset=not incremental)
+            targets = self._encode_targets(y, incremental=incremental, classes=classes)
+            weights = self._sample_weights(X, targets, sample_weight)
+            self._check_vocabulary(X, incremental=incremental)
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            if not incremental:
+                self.head_ = resolve_head(self.head, self.input_type_)
+                self._check_network_size()
+                self.model_ = self._build_model(seed)
+                self.history_ = {}
+            self._train(X, targets, weights, seed=seed, epochs=epochs, partial=partial)
+        except BaseException:
+            if not incremental:
+                self._forget_fit()
+            raise
+        return self
+
+    def _forget_fit(self):
+        """Drop every fitted attribute, leaving a cleanly unfitted estimator."""
+        for key in list(vars(self)):
+            if (key.endswith("_") and not key.startswith("__")) or key in self._private_fit_state:
+                delattr(self, key)
+
+    #: Private attributes set by fit (besides the public ones ending in "_").
+    _private_fit_state = ("_fit_ndim", "_predict_fn", "_embeddings")
+
+    def _validate_params(self):
+        """scikit-learn's parameter validation, plus what constraints cannot say.
+
+        ``_parameter_constraints`` can say "int or tuple" but not "tuple of
+        ints >= 1", nor "an optimizer name Keras knows", so those are checked
+        here, at the same point (before X is read or any network is built) and
+        with the same style of message.
+        """
+        super()._validate_params()
+        name = type(self).__name__
+        units = self.units
+        if isinstance(units, (tuple, list)) and (
+            not units
+            or not all(isinstance(u, Integral) and not isinstance(u, bool) and u >= 1 for u in units)
+        ):
+            raise InvalidParameterError(
+                f"The 'units' parameter of {name} must be an int in the "
+                f"range [1, inf) or a non-empty tuple of such ints, one per stacked "
+                f"layer. Got {units!r} instead."
+            )
+        if isinstance(self.optimizer, str):
+            known = known_optimizers()
+            if self.optimizer.lower() not in known:
+                raise InvalidParameterError(
+                    f"The 'optimizer' parameter of {name} must be an optimizer name "
+                    f"Keras knows ({', '.join(map(repr, known))}) or a "
+                    f"keras.optimizers.Optimizer instance. Got {self.optimizer!r} instead."
+                )
+
+    def _validate_input(self, X, y=None, *, reset):
+        """Validate X (and y); return float32 3-D sequences or int32 token ids."""
+        name = type(self).__name__
+        reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT.format(name=name))
+        X, y = validate_sequences(
+            self, X, y, reset=reset, dtype="numeric", hint=_RAGGED_HINT.format(name=name),
+            two_d="token ids or univariate sequences", ensure_all_finite=False,
+            fitted_as="" if reset else self._describe_input_type(),
+            **self._target_checks,
+        )  # fmt: skip
+        input_type = self._read_input_type(X)
+        if reset:
+            self.input_type_ = input_type
+        elif input_type != self.input_type_:
+            got = "integer token ids" if input_type == "tokens" else f"{X.dtype} numeric sequences"
+            raise ValueError(
+                f"{name} was fitted on {self._describe_input_type()} but got {got}. Pass "
+                "X of the same kind as in fit, or set input_type explicitly."
+            )
+        if input_type == "tokens":
+            return check_token_ids(X, estimator_name=name), y
+        X = X.astype(np.float32, copy=False)
+        check_numeric_padding(X, estimator_name=name)
+        return (X[:, :, None] if X.ndim == 2 else X), y
+
+    #: How ``y`` is validated (``validate_data``'s ``multi_output``, ``y_numeric``).
+    _target_checks = {"multi_output": True, "y_numeric": False}
+
+    def _read_input_type(self, X):
+        if self.input_type != "auto":
+            return self.input_type
+        return "tokens" if X.ndim == 2 and X.dtype.kind in "iu" else "numeric"
+
+    def _describe_input_type(self):
+        return "integer token ids" if self.input_type_ == "tokens" else "numeric sequences"
+
+    def _sample_weights(self, X, targets, sample_weight):
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=np.float32)
+
+    def _check_vocabulary(self, X, *, incremental):
+        if self.input_type_ != "tokens":
+            return
+        largest = int(X.max(initial=0))
+        if incremental:
+            if largest >= self.vocab_size_:
+                raise ValueError(
+                    f"X holds token id {largest}, but the network was fitted with "
+                    f"vocab_size_={self.vocab_size_} (ids 0..{self.vocab_size_ - 1}) and "
+                    "its embedding cannot grow when training further. Map unseen ids "
+                    "to the out-of-vocabulary id 1 (np.where(X >= est.vocab_size_, 1, "
+                    "X)), or refit with warm_start=False."
+                )
+            return
+        vocab_size = self.vocab_size
+        if self.embeddings is not None:
+            self._embeddings = np.asarray(self.embeddings, dtype=np.float32)
+            n_ids = self._embeddings.shape[0] if self._embeddings.ndim == 2 else -1
+            if n_ids < OOV_ID + 1 or vocab_size not in (None, n_ids):
+                raise ValueError(
+                    f"embeddings must be a 2-D matrix with one row per token id (at least "
+                    f"2) and, with vocab_size, vocab_size rows; got shape "
+                    f"{self._embeddings.shape} and vocab_size={vocab_size!r}."
+                )
+            vocab_size = n_ids
+        if vocab_size is None:
+            self.vocab_size_ = max(largest + 1, OOV_ID + 1)
+        elif largest >= vocab_size:
+            what = (
+                "embeddings has rows for" if self.embeddings is not None
+                else f"vocab_size={vocab_size} allows"
+            )  # fmt: skip
+            raise ValueError(
+                f"X holds token id {largest}, but {what} ids 0..{vocab_size - 1}. Set "
+                f"vocab_size={largest + 1} or larger, or vocab_size=None to infer it "
+                "(with embeddings: fix the tokenizer's vocabulary to the one the matrix "
+                "was built for)."
+            )
+        else:
+            self.vocab_size_ = vocab_size
+
+    def _check_network_size(self):
+        """Refuse a network that cannot fit in memory, before allocating it."""
+        from sklearn_rnn._models import weight_counts  # imports Keras: fit time only
+
+        inferred = self.input_type_ == "tokens" and self.vocab_size is None
+        parts = weight_counts(
+            input_type=self.input_type_, n_outputs=self._output_spec()["n_outputs"],
+            n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
+            vocab_size=getattr(self, "vocab_size_", None),
+            embedding_dim=self.embedding_dim if self.embeddings is None else self._embeddings.shape[1],
+            cell=self.cell, units=self.units, bidirectional=self.bidirectional,
+        )  # fmt: skip
+        n_weights = sum(parts.values())
+        needed = n_weights * _TRAINING_BYTES_PER_WEIGHT
+        available = _physical_memory()
+        if available is not None and needed > available:
+            biggest = max(parts, key=parts.get)
+            if inferred and biggest.startswith("vocab_size"):
+                biggest = biggest.replace("vocab_size", "vocab_size (inferred as the largest "
+                                          "token id in X + 1)", 1)  # fmt: skip
+            raise ValueError(
+                f"{type(self).__name__} would build a network of {n_weights:,} weights, "
+                f"which needs about {needed / 2**30:,.1f} GiB to train but this machine "
+                f"has {available / 2**30:,.1f} GiB of memory. The largest part comes from "
+                f"{biggest}. Use smaller values, or re-encode token ids into a compact "
+                "range (TextTokenizer's ids start at 2 and end at its vocabulary size)."
+            )
+
+    def _build_model(self, seed):
+        from sklearn_rnn._models import build_rnn_model
+
+        return build_rnn_model(
+            **self._output_spec(),
+            input_type=self.input_type_,
+            n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
+            vocab_size=getattr(self, "vocab_size_", None),
+            embedding_dim=self.embedding_dim,
+            cell=self.cell,
+            units=self.units,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout,
+            spatial_dropout=self.spatial_dropout,
+            embedding_l2=self.embedding_l2,
+            l2=self.l2,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            seed=seed,
+            head=self.head_,
+            embeddings=self.__dict__.pop("_embeddings", None),  # not kept after the build
+            freeze_embeddings=self.freeze_embeddings,
+        )
+
+    def _train(self, X, targets, weights, *, seed, epochs, partial):
+        from sklearn_rnn._backend import keras, no_retracing_warning, tf
+        from sklearn_rnn._callbacks import make_callbacks
+
+        rng = np.random.RandomState(seed)
+        early = self.early_stopping and not partial
+        train_rows = np.arange(len(X))
+        validation = None
+        if early:
+            train_rows, val_rows = self._split(targets, rng)
+            self.validation_size_ = len(val_rows)
+            early = len(val_rows) > 0  # too few sequences to hold out: no stopping
+        self.batch_size_ = resolve_batch_size(self.batch_size, len(train_rows))
+        epochs = resolve_epochs(epochs, len(train_rows), self.batch_size_)
+        if not partial:
+            self.epochs_ = epochs
+        if early:
+            validation = self._dataset(tf, X, targets, None, val_rows, rng, shuffle=False)
+        training = self._dataset(tf, X, targets, weights, train_rows, rng, shuffle=True)
+        callbacks, stopper = make_callbacks(
+            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
+        )
+        start = len(self.history_.get("loss", []))
+        history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
+        try:
+            with no_retracing_warning():
+                self.model_.fit(
+                    training,
+                    validation_data=validation,
+                    epochs=epochs,
+                    callbacks=[history, *callbacks],  # first: records before a callback raises
+                    shuffle=False,  # the feed shuffles, seeded by random_state
+                    verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
+                )
+        finally:
+            for key, values in history.history.items():
+                self.history_.setdefault(key, []).extend(float(v) for v in values)
+            self.n_iter_ = len(self.history_.get("loss", []))
+        if stopper is not None:
+            self.best_epoch_ = start + int(stopper.best_epoch)
+        self._predict_fn = self._make_predict_fn()
+
+    def _split(self, targets, rng):
+        """Rows to train on and rows held out for early stopping (shuffled)."""
+        rows = np.arange(len(targets))
+        options = self._split_options(targets)
+        n_groups = len(np.unique(options["stratify"])) if "stratify" in options else 1
+        size = validation_size(len(targets), n_groups, self.validation_fraction)
+        if size == 0:
+            return rows, rows[:0]
+        try:
+            return train_test_split(
+                rows, test_size=size, random_state=_draw_seed(rng),
+                **options,
+            )  # fmt: skip
+        except ValueError as exc:
+            stratified = "stratify" in options
+            raise ValueError(
+                f"early_stopping could not hold out "
+                f"{'a stratified ' if stratified else ''}validation_fraction="
+                f"{self.validation_fraction} of {len(targets)} samples: {exc} Raise "
+                f"validation_fraction, add samples{' of the rarest class' if stratified else ''}"
+                ", or set early_stopping=False."
+            ) from None
+
+    def _split_options(self, targets):
+        """Extra ``train_test_split`` arguments (the classifier stratifies)."""
+        return {}
+
+    def _epoch_rows(self, rows, targets, rng):
+        """Rows one training epoch uses (the classifier's sampler redraws them)."""
+        return rows
+
+    def _epoch_size(self, rows, targets):
+        """Rows per epoch, known in advance so that Keras knows the epoch length."""
+        return len(rows)
+
+    def _dataset(self, tf, X, targets, weights, rows, rng, *, shuffle):
+        """A tf.data feed over ``rows`` of X, bucketed by length when it helps."""
+        side, keep = _batching.padding_plan(X, self.input_type_)
+        bucketing = _batching.use_bucketing(self.length_bucketing, side, keep[rows], X.shape[1])
+        widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
+        batch_size = self.batch_size_
+        if shuffle:
+            def plan_epoch():
+                epoch_rows = self._epoch_rows(rows, targets, rng)
+                return _batching.epoch_batches(rng, epoch_rows, keep, batch_size, bucketing)
+            n_batches = -(-self._epoch_size(rows, targets) // batch_size)
+        else:
+            order = rows[np.argsort(keep[rows], kind="stable")] if bucketing else rows
+            fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+            plan_epoch, n_batches = (lambda: fixed), len(fixed)
+        return _batching.training_dataset(
+            tf, X, targets, weights, plan_epoch=plan_epoch, side=side, keep=keep,
+            widths=widths, n_batches=n_batches,
+        )  # fmt: skip
+
+    # -------------------------------------------------------------- predict
+    def _predict_array(self, X):
+        """Network outputs for validated X, in length-sorted batches, bounded memory."""
+        fn = self._predict_fn
+        out = np.empty((len(X), self.model_.output_shape[-1]), dtype=np.float32)
+        width_set = _batching.bucket_widths(X.shape[1])
+        rows_per_batch = int(np.clip(2**18 // max(X.shape[1], 1), 32, 4096))
+        for start in range(0, len(X), _batching.PREDICT_CHUNK):
+            chunk = X[start : start + _batching.PREDICT_CHUNK]
+            side, keep = _batching.padding_plan(chunk, self.input_type_)
+            bucketing = _batching.use_bucketing(self.length_bucketing, side, keep, X.shape[1])
+            for rows in _batching.predict_batches(keep, rows_per_batch, bucketing):
+                width = _batching.batch_width(keep[rows], width_set) if bucketing else X.shape[1]
+                xb = _batching.take(chunk, rows, width, side)
+                if self.input_type_ == "tokens":
+                    xb[xb >= self.vocab_size_] = OOV_ID
+                out[start + rows] = fn(xb).numpy()
+        return out
+
+    def _make_predict_fn(self):
+        """A compiled inference function with one input signature: no retracing."""
+        from sklearn_rnn._backend import tf
+
+        if self.input_type_ == "tokens":
+            spec = tf.TensorSpec((None, None), tf.int32)
+        else:
+            spec = tf.TensorSpec((None, None, self.model_.input_shape[-1]), tf.float32)
+        # A callable object rather than a closure: TensorFlow counts traces per
+        # code object, so closures of many fitted estimators would trip its
+        # "frequent retracing" warning although each traces once.
+        return tf.function(_Forward(self.model_), input_signature=[spec])
+
+    # ------------------------------------------------------------- pickling
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never alter self
+        state.pop("_predict_fn", None)  # a compiled function: rebuilt on load
+        if "model_" in state:  # unpickles with sklearn_rnn's custom layers registered
+            state["model_"] = PickledModel(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), PickledModel):  # copy.copy: never pickled
+            state = {**state, "model_": state["model_"].model}
+        super().__setstate__(state)
+        if "model_" in state:
+            self._predict_fn = self._make_predict_fn()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The same random_state gives the same network and predictions, so
+        # non_deterministic stays False.
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _draw_seed(rng):
+    return int(rng.randint(np.iinfo(np.int32).max))
+
+
+def _physical_memory():
+    """Bytes of physical memory, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None

@@ -1,0 +1,308 @@
+"""RNNRegressor: real-valued, single- or multi-output regression on sequences."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+
+from sklearn_rnn._base import BaseRNN
+from sklearn_rnn._validation import StrOptions, _fit_context, check_is_fitted
+
+
+class RNNRegressor(RegressorMixin, BaseRNN):
+    """Recurrent neural network regressor for sequences (GRU, LSTM, SimpleRNN).
+
+    The network of [`RNNClassifier`][sklearn_rnn.RNNClassifier] with a linear output layer:
+    ``[Embedding | padding mask] -> recurrent layer(s) -> Dense(n_outputs)``,
+    trained with Adam on ``loss``. ``y`` is ``(n_samples,)`` or
+    ``(n_samples, n_outputs)`` (multi-output is native, no
+    ``MultiOutputRegressor`` needed). Targets are standardised internally
+    (mean 0, standard deviation 1 per output, as
+    ``TransformedTargetRegressor(transformer=StandardScaler())`` would) and
+    predictions come back in the original units. ``score`` is R².
+
+    Input ``X`` is one of:
+
+    - token ids: 2-D integer array ``(n_samples, n_timesteps)``, 0 is padding
+      and 1 the out-of-vocabulary id (what [`TextTokenizer`][sklearn_rnn.TextTokenizer] produces);
+    - univariate numeric sequences: 2-D float array ``(n_samples, n_timesteps)``;
+    - multivariate numeric sequences: 3-D float array
+      ``(n_samples, n_timesteps, n_features)``. The number of time steps may
+      differ between ``fit`` and ``predict``.
+
+    Numeric padding is a time step whose features are all NaN (what
+    [`SequencePadder`][sklearn_rnn.SequencePadder] produces); NaN mixed with finite values inside one
+    step is an error.
+
+    Parameters
+    ----------
+    cell : {"gru", "lstm", "rnn"}, default="gru"
+        Recurrent cell; ``"rnn"`` is ``keras.layers.SimpleRNN``.
+    units : int or tuple of int, default=128
+        Units of the recurrent layer; a tuple stacks one layer per entry.
+    bidirectional : bool, default=False
+        Wrap each recurrent layer in ``keras.layers.Bidirectional``.
+    head : {"auto", "last", "max", "mean", "attention"}, default="last"
+        What the output layer reads: ``"last"`` the final hidden state of the
+        last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
+        time; ``"attention"`` their weighted sum with learned weights. Padding
+        never contributes to any of them. ``"auto"`` is ``"attention"`` for
+        token ids and ``"last"`` for numeric sequences (as measured for RNNClassifier
+        in ``docs/accuracy.md``); the head used is ``head_``.
+    embedding_dim : int, default=128
+        Size of the token embedding (token input only).
+    vocab_size : int, default=None
+        Number of token ids the embedding holds. None infers it as the largest
+        id seen in ``fit`` plus one. At predict time, ids that the embedding
+        does not hold are mapped to the out-of-vocabulary id 1.
+    embeddings : array-like of shape (n_ids, dim), default=None
+        Initial embedding matrix for token input, row ``i`` for token id ``i``,
+        e.g. pretrained word vectors from
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix]. Its shape sets the
+        embedding size (``embedding_dim`` is not used) and the number of ids
+        (``vocab_size``, if given, must equal ``n_ids``). Pair it with a
+        ``TextTokenizer(vocabulary=...)`` so that ids match rows in every fit.
+        None starts from small random values.
+    freeze_embeddings : bool, default=False
+        Keep the embedding matrix fixed in training.
+    input_type : {"auto", "tokens", "numeric"}, default="auto"
+        How to read ``X``. ``"auto"``: 2-D integer arrays are token ids, float
+        arrays and 3-D arrays are numeric sequences.
+    dropout : float, default=0.2
+        Dropout on the inputs of each recurrent layer.
+    recurrent_dropout : float, default=0.0
+        Dropout on the recurrent state. Any value above 0 rules out the fused
+        (cuDNN) kernel on GPU and the fast CPU path, so training is much slower.
+    spatial_dropout : float, default=0.0
+        ``SpatialDropout1D`` rate after the embedding (token input only).
+    embedding_l2 : float, default=0.0
+        L2 penalty on the embedding matrix.
+    l2 : float, default=0.0
+        L2 penalty on the recurrent and dense kernels.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer name that Keras knows (``"adam"``, ``"adamw"``, ``"sgd"``,
+        ``"rmsprop"``, ...: any ``keras.optimizers`` class name, lowercased)
+        or instance. An instance is cloned for every fit and keeps its own
+        learning rate.
+    learning_rate : float, default=1e-3
+        Learning rate for an optimizer given by name.
+    batch_size : int or "auto", default=32
+        Sequences per gradient step. ``"auto"`` uses ``n_samples // 16``
+        clipped to ``[8, 32]``; the value used is ``batch_size_``.
+    epochs : int or "auto", default=10
+        Passes over the training data per call to ``fit``. ``"auto"`` gives
+        about 480 gradient steps, ``ceil(480 / steps per epoch)`` clipped to
+        ``[10, 30]``; the value used is ``epochs_``.
+    early_stopping : bool, default=False
+        Hold out a shuffled ``validation_fraction`` of the training
+        data, stop when its loss has not improved for ``patience`` epochs and
+        restore the weights of the best epoch. The held-out set has at least
+        20 sequences (and one per class when stratified); with fewer, nothing
+        is held out and all ``epochs`` are trained (``validation_size_`` is
+        then 0).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    patience : int, default=3
+        Epochs without improvement of the validation loss before stopping.
+    loss : {"mse", "huber", "mae"}, default="mse"
+        Training loss on the standardised targets: mean squared error, Huber
+        (delta 1, i.e. one standard deviation of the target) or mean absolute
+        error. ``score`` is R² whatever the loss.
+    length_bucketing : bool or "auto", default="auto"
+        Batch sequences of similar length together and trim each batch to its
+        own longest sequence (from a small fixed set of widths), in ``fit`` and
+        ``predict``. ``"auto"`` turns it on when padding is on one side and at
+        least 30% of the steps are padding (the same rule in ``fit`` and
+        ``predict``, checked per call). Predictions do not depend on it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling, the validation split
+        and the sampler. The same int gives the same predictions. No global
+        seed or determinism flag is changed.
+    verbose : int, default=0
+        0 is silent, 1 prints one line per epoch, 2 shows a progress bar.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks passed to ``Model.fit``.
+    warm_start : bool, default=False
+        Continue training the network of the previous ``fit`` instead of
+        building a new one.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of 2-D ``X`` (time steps), or features per time step
+        of 3-D ``X``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a 2-D DataFrame ``X``; only when they are all strings.
+    input_type_ : {"tokens", "numeric"}
+        How ``X`` was read (``input_type`` once "auto" is resolved).
+    vocab_size_ : int
+        Token ids held by the embedding (token input only).
+    n_outputs_ : int
+        Number of targets.
+    model_ : keras.Model
+        The trained network; it predicts standardised targets.
+    history_ : dict of list
+        Per-epoch ``loss``, plus ``val_loss`` with early stopping, over all
+        epochs of this network (on standardised targets).
+    n_iter_ : int
+        Epochs the network has been trained for.
+    batch_size_ : int
+        Batch size of the last fit (``batch_size``, or what ``"auto"`` chose).
+    epochs_ : int
+        Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
+        stopping may stop before.
+    head_ : str
+        Head of the network (``head``, or what ``"auto"`` chose).
+    validation_size_ : int
+        Sequences held out for early stopping; 0 when there were too few to
+        hold out and no early stopping took place (only with
+        ``early_stopping=True``).
+    best_epoch_ : int
+        Index into ``history_`` lists of the epoch whose weights were restored
+        (only with ``early_stopping=True``).
+
+    See Also
+    --------
+    RNNClassifier : The same network for class labels.
+    sklearn.neural_network.MLPRegressor : Feed-forward network regressor.
+
+    Notes
+    -----
+    ``partial_fit`` standardises targets with the mean and standard
+    deviation of the first batch it sees and keeps them afterwards. The
+    notes on GPU kernels of [`RNNClassifier`][sklearn_rnn.RNNClassifier] apply here too.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 6, 2))
+    >>> y = X[:, :, 0].sum(axis=1)
+    >>> reg = RNNRegressor(units=8, epochs=2, random_state=0)
+    >>> reg.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseRNN._parameter_constraints,
+        "loss": [StrOptions({"mse", "huber", "mae"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        cell="gru",
+        units=128,
+        bidirectional=False,
+        head="last",
+        embedding_dim=128,
+        vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        input_type="auto",
+        dropout=0.2,
+        recurrent_dropout=0.0,
+        spatial_dropout=0.0,
+        embedding_l2=0.0,
+        l2=0.0,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=32,
+        epochs=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=3,
+        loss="mse",
+        length_bucketing="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        super().__init__(
+            cell=cell, units=units, bidirectional=bidirectional, head=head,
+            embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
+            freeze_embeddings=freeze_embeddings, input_type=input_type,
+            dropout=dropout, recurrent_dropout=recurrent_dropout,
+            spatial_dropout=spatial_dropout, embedding_l2=embedding_l2, l2=l2,
+            optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
+            epochs=epochs, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, patience=patience,
+            length_bucketing=length_bucketing, random_state=random_state,
+            verbose=verbose, callbacks=callbacks, warm_start=warm_start,
+        )  # fmt: skip
+        self.loss = loss
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train the network for one epoch on the given batch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Token ids or numeric sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets. The first call fixes the target standardisation.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : RNNRegressor
+            The updated estimator.
+        """
+        first = not hasattr(self, "model_")
+        return self._fit(X, y, sample_weight, incremental=not first, epochs=1, partial=True)
+
+    def predict(self, X):
+        """Predicted targets of each sequence, in the units of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Sequences in the format used in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions; 1-D when ``y`` was 1-D in ``fit``.
+        """
+        check_is_fitted(self)
+        X, _ = self._validate_input(X, reset=False)
+        y = self._predict_array(X).astype(np.float64) * self._y_scale + self._y_mean
+        return y.ravel() if self._y_ndim == 1 else y
+
+    # ------------------------------------------------------ target hooks
+    _target_checks = {"multi_output": True, "y_numeric": True}
+    _private_fit_state = (*BaseRNN._private_fit_state, "_y_mean", "_y_scale", "_y_ndim")
+
+    def _encode_targets(self, y, *, incremental, classes):
+        y = np.asarray(y, dtype=np.float64)
+        y2 = y.reshape(len(y), -1)
+        if incremental:
+            if y2.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on {self.n_outputs_} target(s) but "
+                    f"got y of shape {y.shape}. Pass the same targets, or refit with "
+                    "warm_start=False."
+                )
+        else:
+            self.n_outputs_ = y2.shape[1]
+            self._y_ndim = y.ndim
+            self._y_mean = y2.mean(axis=0)
+            scale = y2.std(axis=0)
+            self._y_scale = np.where(scale > np.finfo(np.float64).eps * (1 + np.abs(self._y_mean)),
+                                     scale, 1.0)  # fmt: skip
+        return ((y2 - self._y_mean) / self._y_scale).astype(np.float32)
+
+    def _output_spec(self):
+        return {"n_outputs": self.n_outputs_, "task": "regression", "loss": self.loss}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # poor_score: see RNNClassifier; tests/test_common.py runs the
+        # score-asserting regressor checks on a trained configuration.
+        tags.regressor_tags.poor_score = True
+        tags.target_tags.multi_output = True
+        return tags
