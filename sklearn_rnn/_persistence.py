@@ -623,6 +623,23 @@ def _load_format_1(archive, manifest, path, trusted):
 # --------------------------------------------------------------- trusted types
 
 
+#: Classes of scikit-learn and imbalanced-learn that the compositions this
+#: package documents hold and that skops does not trust by default. Each is a
+#: class, not a function, and loading one only builds an instance and sets its
+#: attributes (skops calls ``__new__`` and sets the state), so a file naming
+#: them runs no code of its own: a Bunch (``VotingClassifier.named_estimators_``),
+#: CalibratedClassifierCV's fitted calibrators, imbalanced-learn's Pipeline and
+#: the two samplers ``RNNClassifier(sampler=...)`` takes.
+_LIBRARY_TYPES = frozenset({
+    "sklearn.utils._bunch.Bunch",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "imblearn.pipeline.Pipeline",
+    "imblearn.under_sampling._prototype_selection._random_under_sampler.RandomUnderSampler",
+    "imblearn.over_sampling._random_over_sampler.RandomOverSampler",
+})  # fmt: skip
+
+
 def _own_types():
     """Names of sklearn_rnn's estimator classes, which load by default."""
     import sklearn_rnn  # noqa: F401  (imports the estimators' modules)
@@ -652,7 +669,7 @@ def _skops_types(state, path, trusted):
         raise _corrupt(path, f"{_STATE!r} is not a valid skops state ({type(exc).__name__}: {exc})") from None
     if trusted is True:
         return found, []
-    allowed = _own_types() | set(trusted or ())
+    allowed = _own_types() | _LIBRARY_TYPES | set(trusted or ())
     return [t for t in found if t in allowed], [t for t in found if t not in allowed]
 
 
