@@ -83,4 +83,8 @@ for i in np.argsort(results["rank_test_score"], kind="stable"):
     row += [f"{results['std_test_score'][i]:.3f}"]
     row += [results[f"param_{c}"][i] for c in columns]
     print(" | ".join(f"{v:>13.4g}" if isinstance(v, float) else f"{v!s:>13}" for v in row))
-print("refitted best model stopped at epoch", search.best_estimator_[-1].best_epoch_ + 1)
+best = search.best_estimator_[-1]
+if best.validation_size_:  # 0 when too few sequences to hold out 20 (quick mode)
+    print("refitted best model stopped at epoch", best.best_epoch_ + 1)
+else:
+    print("too few sequences to hold out for early stopping: trained", best.n_iter_, "epochs")

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from sklearn_rnn._classifier import RNNClassifier
+from sklearn_rnn._embeddings import embedding_matrix
 from sklearn_rnn._persistence import load, save
 from sklearn_rnn._plotting import plot_history
 from sklearn_rnn._regressor import RNNRegressor
@@ -21,6 +22,7 @@ __all__ = [
     "SequenceScaler",
     "TextTokenizer",
     "build_rnn_model",
+    "embedding_matrix",
     "load",
     "plot_history",
     "save",

@@ -19,6 +19,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from sklearn_rnn import _batching
+from sklearn_rnn._defaults import (
+    resolve_batch_size,
+    resolve_epochs,
+    resolve_head,
+    validation_size,
+)
 from sklearn_rnn._keras_io import PickledModel
 from sklearn_rnn._validation import (
     OOV_ID,
@@ -76,8 +82,11 @@ class BaseRNN(BaseEstimator):
         "cell": [StrOptions({"gru", "lstm", "rnn"})],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
+        "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "embeddings": ["array-like", None],
+        "freeze_embeddings": ["boolean"],
         "input_type": [StrOptions({"auto", "tokens", "numeric"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -86,8 +95,8 @@ class BaseRNN(BaseEstimator):
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": [str, HasMethods(["apply_gradients", "get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 0, None, closed="left")],
@@ -99,16 +108,19 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(
-        self, *, cell, units, bidirectional, embedding_dim, vocab_size, input_type,
-        dropout, recurrent_dropout, spatial_dropout, embedding_l2, l2, optimizer,
+        self, *, cell, units, bidirectional, head, embedding_dim, vocab_size, embeddings,
+        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, embedding_l2, l2, optimizer,
         learning_rate, batch_size, epochs, early_stopping, validation_fraction,
         patience, length_bucketing, random_state, verbose, callbacks, warm_start,
     ):  # fmt: skip
         self.cell = cell
         self.units = units
         self.bidirectional = bidirectional
+        self.head = head
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
         self.input_type = input_type
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -186,6 +198,7 @@ class BaseRNN(BaseEstimator):
             self._check_vocabulary(X, incremental=incremental)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             if not incremental:
+                self.head_ = resolve_head(self.head, self.input_type_)
                 self._check_network_size()
                 self.model_ = self._build_model(seed)
                 self.history_ = {}
@@ -203,7 +216,7 @@ class BaseRNN(BaseEstimator):
                 delattr(self, key)
 
     #: Private attributes set by fit (besides the public ones ending in "_").
-    _private_fit_state = ("_fit_ndim", "_predict_fn")
+    _private_fit_state = ("_fit_ndim", "_predict_fn", "_embeddings")
 
     def _validate_params(self):
         """scikit-learn's parameter validation, plus what constraints cannot say.
@@ -289,16 +302,32 @@ class BaseRNN(BaseEstimator):
                     "X)), or refit with warm_start=False."
                 )
             return
-        if self.vocab_size is None:
+        vocab_size = self.vocab_size
+        if self.embeddings is not None:
+            self._embeddings = np.asarray(self.embeddings, dtype=np.float32)
+            n_ids = self._embeddings.shape[0] if self._embeddings.ndim == 2 else -1
+            if n_ids < OOV_ID + 1 or vocab_size not in (None, n_ids):
+                raise ValueError(
+                    f"embeddings must be a 2-D matrix with one row per token id (at least "
+                    f"2) and, with vocab_size, vocab_size rows; got shape "
+                    f"{self._embeddings.shape} and vocab_size={vocab_size!r}."
+                )
+            vocab_size = n_ids
+        if vocab_size is None:
             self.vocab_size_ = max(largest + 1, OOV_ID + 1)
-        elif largest >= self.vocab_size:
+        elif largest >= vocab_size:
+            what = (
+                "embeddings has rows for" if self.embeddings is not None
+                else f"vocab_size={vocab_size} allows"
+            )  # fmt: skip
             raise ValueError(
-                f"X holds token id {largest}, but vocab_size={self.vocab_size} allows "
-                f"ids 0..{self.vocab_size - 1}. Set vocab_size={largest + 1} or larger, "
-                "or vocab_size=None to infer it."
+                f"X holds token id {largest}, but {what} ids 0..{vocab_size - 1}. Set "
+                f"vocab_size={largest + 1} or larger, or vocab_size=None to infer it "
+                "(with embeddings: fix the tokenizer's vocabulary to the one the matrix "
+                "was built for)."
             )
         else:
-            self.vocab_size_ = self.vocab_size
+            self.vocab_size_ = vocab_size
 
     def _check_network_size(self):
         """Refuse a network that cannot fit in memory, before allocating it."""
@@ -308,7 +337,8 @@ class BaseRNN(BaseEstimator):
         parts = weight_counts(
             input_type=self.input_type_, n_outputs=self._output_spec()["n_outputs"],
             n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
-            vocab_size=getattr(self, "vocab_size_", None), embedding_dim=self.embedding_dim,
+            vocab_size=getattr(self, "vocab_size_", None),
+            embedding_dim=self.embedding_dim if self.embeddings is None else self._embeddings.shape[1],
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
         )  # fmt: skip
         n_weights = sum(parts.values())
@@ -347,6 +377,9 @@ class BaseRNN(BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             seed=seed,
+            head=self.head_,
+            embeddings=self.__dict__.pop("_embeddings", None),  # not kept after the build
+            freeze_embeddings=self.freeze_embeddings,
         )
 
     def _train(self, X, targets, weights, *, seed, epochs, partial):
@@ -359,6 +392,13 @@ class BaseRNN(BaseEstimator):
         validation = None
         if early:
             train_rows, val_rows = self._split(targets, rng)
+            self.validation_size_ = len(val_rows)
+            early = len(val_rows) > 0  # too few sequences to hold out: no stopping
+        self.batch_size_ = resolve_batch_size(self.batch_size, len(train_rows))
+        epochs = resolve_epochs(epochs, len(train_rows), self.batch_size_)
+        if not partial:
+            self.epochs_ = epochs
+        if early:
             validation = self._dataset(X, targets, None, val_rows, rng, shuffle=False)
         training = self._dataset(X, targets, weights, train_rows, rng, shuffle=True)
         callbacks, stopper = make_callbacks(
@@ -388,9 +428,13 @@ class BaseRNN(BaseEstimator):
         """Rows to train on and rows held out for early stopping (shuffled)."""
         rows = np.arange(len(targets))
         options = self._split_options(targets)
+        n_groups = len(np.unique(options["stratify"])) if "stratify" in options else 1
+        size = validation_size(len(targets), n_groups, self.validation_fraction)
+        if size == 0:
+            return rows, rows[:0]
         try:
             return train_test_split(
-                rows, test_size=self.validation_fraction, random_state=_draw_seed(rng),
+                rows, test_size=size, random_state=_draw_seed(rng),
                 **options,
             )  # fmt: skip
         except ValueError as exc:
@@ -422,7 +466,7 @@ class BaseRNN(BaseEstimator):
         side, keep = _batching.padding_plan(X, self.input_type_)
         bucketing = _batching.use_bucketing(self.length_bucketing, side, keep[rows], X.shape[1])
         widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
-        batch_size = self.batch_size
+        batch_size = self.batch_size_
         if shuffle:
             def plan_epoch():
                 epoch_rows = self._epoch_rows(rows, targets, rng)

@@ -15,8 +15,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     """Recurrent neural network classifier for sequences (GRU, LSTM, SimpleRNN).
 
     A Keras 3 network ``[Embedding | padding mask] -> recurrent layer(s) ->
-    softmax`` trained with Adam on sparse categorical cross-entropy. Padding
-    is masked, so recurrent layers skip it.
+    [pooling over time] -> softmax`` trained with Adam on sparse categorical
+    cross-entropy. Padding is masked, so recurrent layers and pooling skip it.
 
     Multiclass (and binary) ``y`` is a 1-D array of labels. Multilabel ``y``
     is a binary indicator matrix ``(n_samples, n_labels)``, as for
@@ -46,12 +46,29 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         Units of the recurrent layer; a tuple stacks one layer per entry.
     bidirectional : bool, default=False
         Wrap each recurrent layer in ``keras.layers.Bidirectional``.
+    head : {"auto", "last", "max", "mean", "attention"}, default="auto"
+        What the output layer reads: ``"last"`` the final hidden state of the
+        last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
+        time; ``"attention"`` their weighted sum with learned weights. Padding
+        never contributes to any of them. ``"auto"`` is ``"attention"`` for
+        token ids and ``"last"`` for numeric sequences (the better of the two
+        on each kind in ``docs/accuracy.md``); the head used is ``head_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
         Number of token ids the embedding holds. None infers it as the largest
         id seen in ``fit`` plus one. At predict time, ids that the embedding
         does not hold are mapped to the out-of-vocabulary id 1.
+    embeddings : array-like of shape (n_ids, dim), default=None
+        Initial embedding matrix for token input, row ``i`` for token id ``i``,
+        e.g. pretrained word vectors from
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix]. Its shape sets the
+        embedding size (``embedding_dim`` is not used) and the number of ids
+        (``vocab_size``, if given, must equal ``n_ids``). Pair it with a
+        ``TextTokenizer(vocabulary=...)`` so that ids match rows in every fit.
+        None starts from small random values.
+    freeze_embeddings : bool, default=False
+        Keep the embedding matrix fixed in training.
     input_type : {"auto", "tokens", "numeric"}, default="auto"
         How to read ``X``. ``"auto"``: 2-D integer arrays are token ids, float
         arrays and 3-D arrays are numeric sequences.
@@ -73,14 +90,22 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         learning rate.
     learning_rate : float, default=1e-3
         Learning rate for an optimizer given by name.
-    batch_size : int, default=32
-        Sequences per gradient step.
-    epochs : int, default=10
-        Passes over the training data per call to ``fit``.
+    batch_size : int or "auto", default="auto"
+        Sequences per gradient step. ``"auto"`` uses ``n_samples // 16``
+        clipped to ``[8, 32]`` (about 16 steps per epoch on small data, 32 on
+        large); the value used is ``batch_size_``.
+    epochs : int or "auto", default="auto"
+        Passes over the training data per call to ``fit``. ``"auto"`` gives
+        about 480 gradient steps: ``ceil(480 / steps per epoch)`` clipped to
+        ``[10, 30]``, so small data sets train for 30 epochs and large ones
+        for 10; the value used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and
-        restore the weights of the best epoch.
+        restore the weights of the best epoch. The held-out set has at least
+        20 sequences (and one per class when stratified); with fewer, nothing
+        is held out and all ``epochs`` are trained (``validation_size_`` is
+        then 0).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     patience : int, default=3
@@ -133,6 +158,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         ``val_accuracy`` with early stopping, over all epochs of this network.
     n_iter_ : int
         Epochs the network has been trained for.
+    batch_size_ : int
+        Batch size of the last fit (``batch_size``, or what ``"auto"`` chose).
+    epochs_ : int
+        Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
+        stopping may stop before.
+    head_ : str
+        Head of the network (``head``, or what ``"auto"`` chose).
+    validation_size_ : int
+        Sequences held out for early stopping; 0 when there were too few to
+        hold out and no early stopping took place (only with
+        ``early_stopping=True``).
     best_epoch_ : int
         Index into ``history_`` lists of the epoch whose weights were restored
         (only with ``early_stopping=True``).
@@ -181,8 +217,11 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         cell="gru",
         units=128,
         bidirectional=False,
+        head="auto",
         embedding_dim=128,
         vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
         input_type="auto",
         dropout=0.2,
         recurrent_dropout=0.0,
@@ -191,8 +230,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         l2=0.0,
         optimizer="adam",
         learning_rate=1e-3,
-        batch_size=32,
-        epochs=10,
+        batch_size="auto",
+        epochs="auto",
         early_stopping=False,
         validation_fraction=0.1,
         patience=3,
@@ -205,8 +244,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         warm_start=False,
     ):
         super().__init__(
-            cell=cell, units=units, bidirectional=bidirectional,
-            embedding_dim=embedding_dim, vocab_size=vocab_size, input_type=input_type,
+            cell=cell, units=units, bidirectional=bidirectional, head=head,
+            embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
+            freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,
             spatial_dropout=spatial_dropout, embedding_l2=embedding_l2, l2=l2,
             optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,

@@ -122,6 +122,109 @@ class NaNPaddingMask(keras.layers.Layer):
         return input_shape
 
 
+def _float_mask(mask, inputs):
+    """The mask as float32 ``(batch, timesteps, 1)``; all ones when there is none."""
+    if mask is None:
+        return keras.ops.ones_like(inputs[..., :1])
+    return keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class MaskedPooling(keras.layers.Layer):
+    """Pool ``(batch, timesteps, features)`` over time, ignoring masked steps.
+
+    ``mode="mean"`` averages the unmasked steps and ``mode="max"`` takes their
+    element-wise maximum. A sequence whose steps are all masked pools to zeros.
+    Whatever values the masked steps hold never reach the output.
+    """
+
+    def __init__(self, mode="mean", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("mean", "max"):
+            raise ValueError(f"MaskedPooling mode must be 'mean' or 'max', got {mode!r}.")
+        self.mode = mode
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        weight = _float_mask(mask, inputs)
+        count = keras.ops.sum(weight, axis=1)
+        if self.mode == "mean":
+            total = keras.ops.sum(keras.ops.where(weight > 0, inputs, 0.0), axis=1)
+            return total / keras.ops.maximum(count, 1.0)
+        masked = keras.ops.where(weight > 0, inputs, -1e30)
+        return keras.ops.where(count > 0, keras.ops.max(masked, axis=1), 0.0)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class AttentionPooling(keras.layers.Layer):
+    """Weighted sum over time with learned, masked attention weights.
+
+    Each step ``h_t`` gets the score ``v . tanh(W h_t + b)``; a softmax over
+    the unmasked steps turns the scores into weights, and the output is
+    ``sum_t weight_t * h_t``. Masked steps get weight exactly 0; a sequence
+    whose steps are all masked pools to zeros.
+
+    Parameters
+    ----------
+    units : int, default=None
+        Size of the hidden scoring layer; None uses the number of features.
+    seed : int, default=None
+        Seed of the initializers.
+    """
+
+    def __init__(self, units=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.seed = seed
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        n_features = int(input_shape[-1])
+        units = int(self.units or n_features)
+        seeds = _seeds(self.seed)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(n_features, units),
+            initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        )  # fmt: skip
+        self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
+        self.score = self.add_weight(
+            name="score", shape=(units, 1),
+            initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        )  # fmt: skip
+
+    def call(self, inputs, mask=None):
+        weight = _float_mask(mask, inputs)
+        hidden = keras.ops.tanh(keras.ops.matmul(inputs, self.kernel) + self.bias)
+        scores = keras.ops.matmul(hidden, self.score)  # (batch, timesteps, 1)
+        scores = keras.ops.where(weight > 0, scores, -1e9)
+        scores = scores - keras.ops.max(scores, axis=1, keepdims=True)
+        exp = keras.ops.exp(scores) * weight  # exactly 0 on masked steps
+        attention = exp / keras.ops.maximum(keras.ops.sum(exp, axis=1, keepdims=True), 1e-30)
+        values = keras.ops.where(weight > 0, inputs, 0.0)
+        return keras.ops.sum(attention * values, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "seed": self.seed}
+
+
+HEADS = ("last", "max", "mean", "attention")
+
+
 def _seeds(seed: Optional[int]):
     """Yield per-layer integer seeds derived from ``seed`` (None: unseeded)."""
     rng = None if seed is None else np.random.RandomState(seed)
@@ -176,11 +279,14 @@ def build_rnn_model(
     optimizer="adam",
     learning_rate: float = 1e-3,
     seed: Optional[int] = None,
+    head: str = "last",
+    embeddings=None,
+    freeze_embeddings: bool = False,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
     The network is ``[Embedding | NaN-padding mask] -> [SpatialDropout1D] ->
-    recurrent layer(s) -> Dense``. Its output layer and loss follow ``task``:
+    recurrent layer(s) -> [pooling over time] -> Dense``. Its output layer and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
       cross-entropy (integer class codes ``0 .. n_classes - 1``), accuracy;
@@ -243,6 +349,19 @@ def build_rnn_model(
         Learning rate for optimizer names and classes.
     seed : int, default=None
         Seed of every initializer and dropout layer. Nothing global is seeded.
+    head : {"last", "max", "mean", "attention"}, default="last"
+        What the output layer reads. ``"last"``: the last hidden state of the
+        last recurrent layer (of each direction). The others make the last
+        recurrent layer return its whole sequence and pool it over time,
+        skipping padding: ``"max"`` and ``"mean"`` element-wise
+        (``MaskedPooling``), ``"attention"`` a weighted sum with learned
+        weights (``AttentionPooling``).
+    embeddings : array-like of shape (vocab_size, embedding_dim), default=None
+        Initial embedding matrix, row ``i`` for token id ``i`` (see
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix]); its shape sets ``vocab_size``
+        (when None) and ``embedding_dim``. Token input only.
+    freeze_embeddings : bool, default=False
+        Keep the embedding matrix fixed during training.
 
     Returns
     -------
@@ -271,25 +390,39 @@ def build_rnn_model(
             f"build_rnn_model got loss={loss!r}; expected one of "
             f"{sorted(_REGRESSION_LOSSES)}."
         )
+    if embeddings is not None:
+        embeddings = np.asarray(embeddings, dtype="float32")
+        if embeddings.ndim != 2 or (vocab_size is not None and embeddings.shape[0] != vocab_size):
+            raise ValueError(
+                f"build_rnn_model embeddings must be a (vocab_size, embedding_dim) matrix, "
+                f"got shape {embeddings.shape} with vocab_size={vocab_size!r}."
+            )
+        vocab_size, embedding_dim = embeddings.shape
     if input_type == "tokens" and vocab_size is None:
         raise ValueError(
             "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
             "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocab_size_."
         )
+    if head not in HEADS:
+        raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
     seeds = _seeds(seed)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     if input_type == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-        x = keras.layers.Embedding(
+        embedding = keras.layers.Embedding(
             vocab_size,
             embedding_dim,
             mask_zero=True,
             embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
             embeddings_regularizer=keras.regularizers.L2(embedding_l2) if embedding_l2 > 0 else None,
+            trainable=not freeze_embeddings,
             name="embedding",
-        )(inputs)
+        )
+        x = embedding(inputs)
+        if embeddings is not None:  # set, not an initializer: nothing big in the config
+            embedding.set_weights([embeddings])
         if spatial_dropout > 0:
             x = keras.layers.SpatialDropout1D(spatial_dropout, seed=next(seeds))(x)
     else:
@@ -303,7 +436,7 @@ def build_rnn_model(
             int(n_units),
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
-            return_sequences=i < len(units) - 1,
+            return_sequences=i < len(units) - 1 or head != "last",
             kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
             recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
             kernel_regularizer=reg,
@@ -314,6 +447,10 @@ def build_rnn_model(
         if bidirectional:
             layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
         x = layer(x)
+    if head in ("max", "mean"):
+        x = MaskedPooling(head, name=f"{head}_pooling")(x)
+    elif head == "attention":
+        x = AttentionPooling(seed=next(seeds), name="attention_pooling")(x)
     activation, task_loss, name = _TASKS[task]
     outputs = keras.layers.Dense(
         n_outputs,
@@ -407,4 +544,6 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>GRU": GRU,
     "sklearn_rnn>LSTM": LSTM,
     "sklearn_rnn>SimpleRNN": SimpleRNN,
+    "sklearn_rnn>MaskedPooling": MaskedPooling,
+    "sklearn_rnn>AttentionPooling": AttentionPooling,
 }

@@ -1,6 +1,7 @@
 """Turn raw text documents into padded sequences of token ids."""
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from itertools import repeat
 from numbers import Integral
 
@@ -73,16 +74,27 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         Drop tokens at the end (``"post"``) or at the start (``"pre"``) of
         documents longer than ``max_len_``.
 
+    vocabulary : mapping of str to int or iterable of str, default=None
+        A fixed vocabulary, as in ``CountVectorizer``: a mapping of tokens to
+        distinct ids from 2, or tokens that get ids 2, 3, ... in order. ``fit``
+        then learns only ``max_len_`` (``max_tokens`` and ``min_frequency``
+        are not used), so token ids are the same in every fit, for example in
+        every fold of a grid search: what an embedding matrix built with
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix] needs. ``None`` learns the
+        vocabulary from the training documents.
+
     Attributes
     ----------
     vocabulary_ : dict of str to int
         Mapping from each kept token to its id (from 2). Ids are assigned by
         decreasing frequency; ties are broken alphabetically, so the mapping
-        does not depend on the order of the documents.
+        does not depend on the order of the documents. With ``vocabulary``,
+        a copy of it as a dict.
 
     vocab_size_ : int
         Number of distinct ids, padding and out-of-vocabulary included:
-        ``len(vocabulary_) + 2``. Use it as ``input_dim`` of an ``Embedding``.
+        ``len(vocabulary_) + 2`` (the largest id + 1 for a ``vocabulary``
+        mapping with gaps). Use it as ``input_dim`` of an ``Embedding``.
 
     max_len_ : int
         Number of token ids per transformed document.
@@ -124,6 +136,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
         "padding": [StrOptions({"post", "pre"})],
         "truncating": [StrOptions({"post", "pre"})],
+        "vocabulary": [Mapping, Iterable, None],
     }
 
     def __init__(
@@ -137,6 +150,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         max_len=None,
         padding="post",
         truncating="post",
+        vocabulary=None,
     ):
         self.analyzer = analyzer
         self.lowercase = lowercase
@@ -146,6 +160,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         self.max_len = max_len
         self.padding = padding
         self.truncating = truncating
+        self.vocabulary = vocabulary
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents, y=None):
@@ -241,8 +256,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 f"{self.vocab_size_ - 1}. Pass ids produced by this "
                 "tokenizer's transform."
             )
-        id_to_token = np.empty(self.vocab_size_, dtype=object)
-        id_to_token[OOV_ID] = OOV_TOKEN
+        id_to_token = np.full(self.vocab_size_, OOV_TOKEN, dtype=object)
         for token, idx in self.vocabulary_.items():
             id_to_token[idx] = token
         return [id_to_token[row[row != PAD_ID]].tolist() for row in X]
@@ -284,12 +298,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         for doc_tokens in tokens:
             counts.update(doc_tokens)
             longest = max(longest, len(doc_tokens))
-        kept = [item for item in counts.items() if item[1] >= self.min_frequency]
-        kept.sort(key=lambda item: (-item[1], item[0]))
-        if self.max_tokens is not None:
-            kept = kept[: self.max_tokens - 2]
-        self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
-        self.vocab_size_ = len(self.vocabulary_) + 2
+        if self.vocabulary is not None:
+            self.vocabulary_ = _fixed_vocabulary(self.vocabulary, type(self).__name__)
+        else:
+            kept = [item for item in counts.items() if item[1] >= self.min_frequency]
+            kept.sort(key=lambda item: (-item[1], item[0]))
+            if self.max_tokens is not None:
+                kept = kept[: self.max_tokens - 2]
+            self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
+        self.vocab_size_ = max(self.vocabulary_.values(), default=1) + 1
         self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
         return tokens if keep_tokens else None
 
@@ -320,3 +337,24 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _fixed_vocabulary(vocabulary, name):
+    """A user's vocabulary as a dict of token -> id, ids distinct and >= 2."""
+    if isinstance(vocabulary, str):
+        raise ValueError(f"{name} vocabulary must be a mapping or a list of tokens, got a str.")
+    if isinstance(vocabulary, Mapping):
+        fixed = {str(token): int(idx) for token, idx in vocabulary.items()}
+    else:
+        fixed = {}
+        for token in vocabulary:
+            fixed.setdefault(str(token), len(fixed) + 2)
+    ids = list(fixed.values())
+    if ids and (min(ids) < 2 or len(set(ids)) != len(ids)):
+        raise ValueError(
+            f"{name} vocabulary ids must be distinct and >= 2 (0 is padding and 1 the "
+            f"out-of-vocabulary id), got ids from {min(ids)} to {max(ids)} with "
+            f"{len(ids) - len(set(ids))} repeated. Pass a list of tokens to number them "
+            "from 2."
+        )
+    return fixed

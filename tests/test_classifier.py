@@ -344,3 +344,78 @@ def test_many_short_fits_do_not_warn_of_retracing(capfd):
     out, err = capfd.readouterr()
     assert "retracing" not in out + err
     assert logging.getLogger("tensorflow").filters == []
+
+
+@pytest.mark.parametrize("head", ["max", "mean", "attention"])
+def test_pooling_heads_fit_predict_and_pickle(head, tmp_path):
+    import pickle
+
+    X = np.random.RandomState(0).randint(1, 12, size=(20, 6))
+    X[:8, 4:] = 0
+    y = np.arange(20) % 2
+    clf = RNNClassifier(head=head, **FAST_PARAMS).fit(X, y)
+    assert clf.model_.layers[-2].name.endswith("pooling")
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+    import sklearn_rnn
+
+    path = str(tmp_path / f"{head}.zip")
+    sklearn_rnn.save(clf, path)  # the safe format: our pooling layers are trusted
+    loaded = sklearn_rnn.load(path)
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_batch_size_auto_and_explicit():
+    from sklearn_rnn._defaults import resolve_batch_size
+
+    assert [resolve_batch_size("auto", n) for n in (10, 40, 200, 100_000)] == [8, 8, 12, 32]
+    assert resolve_batch_size(5, 100_000) == 5  # an explicit value always wins
+    X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
+    y = np.arange(20) % 2
+    clf = RNNClassifier(**{**FAST_PARAMS, "batch_size": "auto"}).fit(X, y)
+    assert clf.batch_size_ == 8
+    assert RNNClassifier(**FAST_PARAMS).fit(X, y).batch_size_ == FAST_PARAMS["batch_size"]
+
+
+def test_early_stopping_on_few_samples_trains_every_epoch():
+    """Too few sequences for a validation set (9 classes, 27 rows): no error, no split."""
+    X = np.random.RandomState(0).normal(size=(27, 4, 2)).astype("float32")
+    y = np.arange(27) % 9
+    clf = RNNClassifier(**{**FAST_PARAMS, "early_stopping": True}).fit(X, y)
+    plain = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    assert clf.validation_size_ == 0 and not hasattr(clf, "best_epoch_")
+    assert "val_loss" not in clf.history_ and clf.n_iter_ == FAST_PARAMS["epochs"]
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
+def test_validation_size_rule():
+    from sklearn_rnn._defaults import MIN_VALIDATION_SIZE, validation_size
+
+    assert validation_size(40, 2, 0.1) == 0  # 4 sequences: too few
+    assert validation_size(200, 2, 0.1) == MIN_VALIDATION_SIZE == 20
+    assert validation_size(1000, 30, 0.01) == 30  # at least one per class
+    assert validation_size(1000, 2, 0.1) == 100
+
+
+def test_head_auto_is_attention_for_tokens_and_last_for_numbers():
+    X = np.random.RandomState(0).randint(1, 9, size=(20, 5))
+    y = np.arange(20) % 2
+    tokens = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    assert tokens.head_ == "attention"
+    assert tokens.model_.layers[-2].name == "attention_pooling"
+    numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
+    assert numeric.head_ == "last"
+    assert RNNClassifier(**{**FAST_PARAMS, "head": "max"}).fit(X, y).head_ == "max"
+
+
+def test_epochs_auto_rule_and_attribute():
+    from sklearn_rnn._defaults import resolve_epochs
+
+    assert resolve_epochs("auto", 40, 8) == 30  # 5 steps per epoch: capped at 30
+    assert resolve_epochs("auto", 480, 30) == 30
+    assert resolve_epochs("auto", 960, 32) == 16  # 30 steps per epoch
+    assert resolve_epochs("auto", 100_000, 32) == 10
+    assert resolve_epochs(3, 100_000, 32) == 3  # an explicit value always wins
+    X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto"}).fit(X, np.arange(20) % 2)
+    assert clf.epochs_ == clf.n_iter_ == 30

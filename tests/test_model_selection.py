@@ -99,7 +99,8 @@ class _SplitRecorder(RNNClassifier):
 
 @pytest.mark.slow
 def test_early_stopping_holds_out_from_fold_training_data_only():
-    X, y = make_numeric_task(n_samples=40, n_steps=5, n_features=2)
+    # 80 training rows per fold: a 25% validation set of 20 (the minimum size).
+    X, y = make_numeric_task(n_samples=160, n_steps=5, n_features=2)
     ids = np.broadcast_to(np.arange(len(X), dtype=np.float32)[:, None], X.shape[:2])
     X = np.concatenate([X, ids[:, :, None]], axis=2)  # last feature: row id
     X[np.isnan(X[:, :, 0])] = np.nan  # keep padded steps all-NaN
@@ -290,3 +291,24 @@ def test_grid_search_on_dask_cluster(small_tokens):
     assert search.cv_results_["mean_test_score"].shape == (2,)
     assert search.best_estimator_.predict(X[:3]).shape == (3,)
     assert [clf.predict(X[:3]).shape for clf in fitted["estimator"]] == [(3,), (3,)]
+
+
+@pytest.mark.slow
+def test_pretrained_embeddings_in_grid_search_with_fixed_vocabulary():
+    """The tokenizer is refitted per fold; a fixed vocabulary keeps ids = matrix rows."""
+    from sklearn_rnn import TextTokenizer, embedding_matrix
+
+    words = ["good", "great", "fine", "bad", "awful", "poor"]
+    rng = np.random.RandomState(0)
+    vectors = {w: rng.normal(size=4) for w in words}
+    docs = [" ".join(rng.choice(words[:3] if i % 2 else words[3:], 3)) for i in range(24)]
+    y = np.arange(24) % 2
+    matrix = embedding_matrix(vectors, words)
+    pipe = make_pipeline(
+        TextTokenizer(vocabulary=words),
+        RNNClassifier(units=4, epochs=2, embeddings=matrix, freeze_embeddings=True, random_state=0),
+    )
+    search = GridSearchCV(pipe, {"rnnclassifier__head": ["last", "mean"]}, cv=2).fit(docs, y)
+    clf = search.best_estimator_[-1]
+    np.testing.assert_array_equal(clf.model_.get_layer("embedding").get_weights()[0], matrix)
+    assert clf.vocab_size_ == len(matrix)

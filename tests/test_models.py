@@ -187,3 +187,124 @@ def test_optimised_graphs_hold_no_non_float_transpose(tmp_path):
     n_files, bad = done.stdout.split(" ", 1)
     assert int(n_files) > 0, "no graph was dumped: the check would pass vacuously"
     assert bad.strip() == "[]"
+
+
+# ------------------------------------------------------------------ heads
+_HEAD_LAYERS = {"last": [], "max": ["MaskedPooling"], "mean": ["MaskedPooling"],
+                "attention": ["AttentionPooling"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_build_rnn_model_head_layers(head, bidirectional):
+    model = build_rnn_model(
+        n_classes=3, input_type="tokens", vocab_size=20, units=(4, 3), embedding_dim=2,
+        bidirectional=bidirectional, head=head, seed=0,
+    )  # fmt: skip
+    recurrent = "Bidirectional" if bidirectional else "GRU"
+    assert _layer_types(model) == [
+        "InputLayer", "Embedding", recurrent, recurrent, *_HEAD_LAYERS[head], "Dense",
+    ]  # fmt: skip
+    last = model.layers[3].forward_layer if bidirectional else model.layers[3]
+    assert last.return_sequences == (head != "last")
+    assert model.output_shape == (None, 3)
+    assert model.layers[-1].input.shape[-1] == (6 if bidirectional else 3)
+
+
+def test_build_rnn_model_rejects_unknown_head():
+    with pytest.raises(ValueError, match="head must be one of"):
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, head="sum")
+
+
+def _pad(rows, width, side, fill):
+    out = np.full((len(rows), width, *rows[0].shape[1:]), fill, dtype=rows[0].dtype)
+    for i, row in enumerate(rows):
+        if side == "post":
+            out[i, : len(row)] = row
+        else:
+            out[i, width - len(row) :] = row
+    return out
+
+
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_every_head_ignores_padding(head, bidirectional):
+    """Same sequences, padded pre or post to different widths: same predictions."""
+    rng = np.random.RandomState(0)
+    lengths = [3, 5, 1, 4]
+    tokens = [rng.randint(2, 20, size=n).astype("int32") for n in lengths]
+    numeric = [rng.normal(size=(n, 2)).astype("float32") for n in lengths]
+    common = dict(n_classes=3, units=(4, 3), bidirectional=bidirectional, head=head, seed=0)
+    tok_model = build_rnn_model(input_type="tokens", vocab_size=20, embedding_dim=3, **common)
+    num_model = build_rnn_model(input_type="numeric", n_features=2, **common)
+    for model, rows, fill in [(tok_model, tokens, 0), (num_model, numeric, np.nan)]:
+        reference = keras.ops.convert_to_numpy(model(_pad(rows, 5, "post", fill)))
+        for side in ("pre", "post"):
+            for width in (5, 9):
+                got = keras.ops.convert_to_numpy(model(_pad(rows, width, side, fill)))
+                np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer_args", [("mean",), ("max",), ()])
+def test_pooling_layers_ignore_values_under_the_mask(layer_args):
+    from sklearn_rnn._models import AttentionPooling, MaskedPooling
+
+    layer = MaskedPooling(*layer_args) if layer_args else AttentionPooling(seed=0)
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(3, 6, 4)).astype("float32")
+    mask = np.ones((3, 6), dtype=bool)
+    mask[0, 4:] = False
+    mask[1, :3] = False
+    mask[2, :] = False  # all padding pools to zeros
+    garbage = x.copy()
+    garbage[~mask] = rng.normal(scale=1e3, size=(int((~mask).sum()), 4))
+    a = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    b = keras.ops.convert_to_numpy(layer(garbage, mask=mask))
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_array_equal(a[2], 0)
+    if layer_args == ("mean",):
+        np.testing.assert_allclose(a[0], x[0, :4].mean(axis=0), rtol=1e-6)
+    if layer_args == ("max",):
+        np.testing.assert_allclose(a[1], x[1, 3:].max(axis=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("head", ["max", "attention"])
+def test_head_model_round_trips_through_keras_format(head, tmp_path):
+    from sklearn_rnn._models import CUSTOM_OBJECTS
+
+    model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
+                            head=head, seed=0)  # fmt: skip
+    x = np.random.RandomState(0).normal(size=(2, 4, 2)).astype("float32")
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(
+        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
+    )
+    np.testing.assert_allclose(model(x), loaded(x), rtol=1e-6)
+
+
+def test_embedding_matrix_puts_vectors_at_token_ids():
+    from sklearn_rnn import embedding_matrix
+
+    vectors = {"cat": [1.0, 2.0, 3.0], "dog": [4.0, 5.0, 6.0], "yak": [0.0, 0.0, 9.0]}
+    vocabulary = {"dog": 2, "emu": 3, "cat": 5}
+    matrix = embedding_matrix(vectors, vocabulary, scale=0.1, random_state=0)
+    assert matrix.shape == (6, 3) and matrix.dtype == np.float32
+    np.testing.assert_array_equal(matrix[0], 0)  # padding
+    np.testing.assert_array_equal(matrix[2], vectors["dog"])
+    np.testing.assert_array_equal(matrix[5], vectors["cat"])
+    for missing in (1, 3, 4):  # OOV, no vector, unused id: small random rows
+        assert 0 < np.abs(matrix[missing]).max() < 1
+    np.testing.assert_array_equal(matrix, embedding_matrix(vectors, vocabulary, scale=0.1))
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_build_rnn_model_starts_from_given_embeddings(freeze):
+    matrix = np.arange(12, dtype="float32").reshape(4, 3)
+    model = build_rnn_model(n_classes=2, input_type="tokens", units=2, embeddings=matrix,
+                            freeze_embeddings=freeze, seed=0)  # fmt: skip
+    layer = model.get_layer("embedding")
+    np.testing.assert_array_equal(layer.get_weights()[0], matrix)
+    assert layer.trainable is not freeze
+    X = np.array([[1, 2, 3, 0]] * 8, dtype="int32")
+    model.fit(X, np.arange(8) % 2, epochs=1, verbose=0)
+    assert np.array_equal(layer.get_weights()[0], matrix) is freeze

@@ -64,7 +64,9 @@ def test_cross_val_score_with_kfold(task):
 
 def test_early_stopping_partial_fit_and_sample_weight(task):
     X, Y = task
-    clf = RNNClassifier(**{**FAST, "epochs": 3}, early_stopping=True, patience=1).fit(X, Y)
+    # validation_fraction: 24 of 120 rows, above early stopping's 20-row minimum.
+    clf = RNNClassifier(**{**FAST, "epochs": 3}, early_stopping=True, patience=1,
+                        validation_fraction=0.2).fit(X, Y)  # fmt: skip
     assert "val_loss" in clf.history_
     part = RNNClassifier(**FAST).partial_fit(X, Y).partial_fit(X, Y)
     assert part.n_iter_ == 2 and part.classes_.tolist() == [0, 1, 2]

@@ -50,7 +50,7 @@ def test_plot_history_fitted_pipeline_marks_restored_epoch():
 
     from sklearn_rnn import RNNClassifier
 
-    X, y = make_token_task(n_samples=40)
+    X, y = make_token_task(n_samples=80)  # a validation set of 20, the minimum size
     params = {**FAST_PARAMS, "epochs": 3, "early_stopping": True, "validation_fraction": 0.25}
     pipe = make_pipeline(FunctionTransformer(), RNNClassifier(**params)).fit(X, y)
     clf = pipe[-1]

@@ -106,7 +106,9 @@ def test_padded_and_unpadded_sequences_predict_the_same():
 
 def test_early_stopping_and_warm_start():
     X, y = make_regression_task("2d", n_samples=60)
-    reg = RNNRegressor(**{**FAST, "epochs": 4}, early_stopping=True, patience=1).fit(X, y)
+    # validation_fraction: a hold-out of 21 rows, above the 20-row minimum.
+    reg = RNNRegressor(**{**FAST, "epochs": 4}, early_stopping=True, patience=1,
+                       validation_fraction=0.35).fit(X, y)  # fmt: skip
     assert {"loss", "val_loss"} <= set(reg.history_)
     assert 0 <= reg.best_epoch_ < reg.n_iter_
     warm = RNNRegressor(**FAST, warm_start=True).fit(X, y)
@@ -181,3 +183,11 @@ def test_round_trip_in_fresh_process(kind, tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["True", type(est).__name__]
+
+
+def test_regressor_takes_head_and_auto_budget():
+    X, y = make_regression_task("tokens", n_samples=20)
+    reg = RNNRegressor(**{**FAST, "head": "mean", "batch_size": "auto", "epochs": "auto"}).fit(X, y)
+    assert reg.head_ == "mean" and reg.batch_size_ == 8 and reg.epochs_ == 30
+    assert reg.model_.layers[-2].name == "mean_pooling"
+    assert RNNRegressor().head == "last"  # the regressor's defaults were not re-measured

@@ -287,3 +287,17 @@ def test_text_tokenizer_any_strings_tokenize(train, test, analyzer):
     # Training documents are never truncated with the learned max_len_.
     recovered = tokenizer.inverse_transform(tokenizer.transform(train))
     assert sum(map(len, recovered)) == (tokenizer.transform(train) != 0).sum()
+
+
+def test_fixed_vocabulary_gives_the_same_ids_in_every_fit():
+    tokens = ["cat", "dog", "emu"]
+    a = TextTokenizer(vocabulary=tokens).fit(["dog dog emu"])
+    b = TextTokenizer(vocabulary=tokens).fit(["cat zebra", "a b c d e"])
+    assert a.vocabulary_ == b.vocabulary_ == {"cat": 2, "dog": 3, "emu": 4}
+    assert a.vocab_size_ == 5
+    np.testing.assert_array_equal(b.transform(["emu zebra cat"]), [[4, 1, 2, 0, 0]])
+    gaps = TextTokenizer(vocabulary={"cat": 7, "dog": 2}).fit(["cat"])
+    assert gaps.vocab_size_ == 8
+    assert gaps.inverse_transform([[7, 3, 2]]) == [["cat", "[UNK]", "dog"]]
+    with pytest.raises(ValueError, match="distinct and >= 2"):
+        TextTokenizer(vocabulary={"cat": 1}).fit(["cat"])

@@ -1,0 +1,82 @@
+"""Choices that depend on the training data: batch size and the early-stopping split.
+
+Kept apart from the estimator so that any estimator class can call them. Each
+is a pure function of its arguments, so a fit with a given ``random_state``
+makes the same choice every time; the estimator stores it in a fitted
+attribute (``batch_size_``, ``epochs_``, ``head_``, ``validation_size_``).
+"""
+
+import math
+
+import numpy as np
+
+#: ``batch_size="auto"``: the batch size is ``n_samples // AUTO_STEPS_PER_EPOCH``
+#: clipped to ``[AUTO_MIN_BATCH, AUTO_MAX_BATCH]``, so that small training sets
+#: still get about this many gradient steps per epoch, and large ones keep the
+#: usual batch of 32.
+AUTO_STEPS_PER_EPOCH = 16
+AUTO_MIN_BATCH = 8
+AUTO_MAX_BATCH = 32
+
+#: ``epochs="auto"``: enough epochs for about ``AUTO_STEPS`` gradient steps,
+#: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+AUTO_STEPS = 480
+AUTO_MIN_EPOCHS = 10
+AUTO_MAX_EPOCHS = 30
+
+#: Early stopping holds out a validation set only when it has at least this
+#: many sequences (and one per class); with fewer, all epochs are trained.
+MIN_VALIDATION_SIZE = 20
+
+
+def resolve_batch_size(batch_size, n_samples):
+    """The batch size to train with: ``batch_size`` itself, or the ``"auto"`` rule.
+
+    Parameters
+    ----------
+    batch_size : int or "auto"
+        The estimator's parameter; an int always wins.
+    n_samples : int
+        Sequences trained on per epoch.
+
+    Returns
+    -------
+    int
+    """
+    if batch_size != "auto":
+        return int(batch_size)
+    return int(np.clip(n_samples // AUTO_STEPS_PER_EPOCH, AUTO_MIN_BATCH, AUTO_MAX_BATCH))
+
+
+def resolve_epochs(epochs, n_samples, batch_size):
+    """Epochs to train for: ``epochs`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is ``ceil(AUTO_STEPS / steps per epoch)`` clipped to
+    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+    """
+    if epochs != "auto":
+        return int(epochs)
+    steps = max(1, math.ceil(n_samples / batch_size))
+    return int(np.clip(math.ceil(AUTO_STEPS / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
+
+
+def resolve_head(head, input_type):
+    """The network head: ``head`` itself, or for ``"auto"`` ``"attention"`` on
+    token ids and ``"last"`` on numeric sequences."""
+    if head != "auto":
+        return head
+    return "attention" if input_type == "tokens" else "last"
+
+
+def validation_size(n_samples, n_classes, fraction):
+    """Sequences to hold out for early stopping, or 0 for none (no stopping).
+
+    ``ceil(fraction * n_samples)``, raised to ``n_classes`` so that a
+    stratified split is possible; 0 when that is below
+    :data:`MIN_VALIDATION_SIZE` or would leave fewer training sequences than
+    classes.
+    """
+    size = max(math.ceil(fraction * n_samples), n_classes)
+    if size < MIN_VALIDATION_SIZE or n_samples - size < n_classes:
+        return 0
+    return size
