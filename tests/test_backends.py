@@ -90,7 +90,9 @@ for X, y in [(Xb, yt), (Xpre, yt), (Xnb, yn)]:
 report["bucketing_diffs"] = diffs
 
 # numeric 3-D input, early stopping with restored weights
-early = RNNClassifier(**{**FAST_PARAMS, "epochs": 4}, early_stopping=True, patience=1)
+early = RNNClassifier(
+    **{**FAST_PARAMS, "epochs": 4}, early_stopping=True, patience=1, validation_fraction=0.4
+)
 early.fit(Xn, yn)
 report["early"] = [sorted(early.history_), early.best_epoch_, early.n_iter_]
 
