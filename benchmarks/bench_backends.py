@@ -58,7 +58,8 @@ def child(sizes, repeat, quick):
     from sklearn_rnn import RNNClassifier, build_rnn_model
     from sklearn_rnn._backend import BACKEND
 
-    params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, random_state=0)
+    # head="last": the network build_rnn_model builds by default (the baseline)
+    params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, head="last", random_state=0)
     results = {"backend": BACKEND, "fit": [], "epoch": [], "predict": []}
 
     def fit_pair(label, X, y, input_kind, n_features=None, cell="gru"):
