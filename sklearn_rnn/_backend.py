@@ -154,3 +154,25 @@ def no_retracing_warning():
         yield
     finally:
         logger.removeFilter(retracing)
+
+
+@contextlib.contextmanager
+def global_rng_kept():
+    """Leave the backend's global random state as it was, whatever fit draws.
+
+    On PyTorch, Keras feeds training batches through a
+    ``torch.utils.data.DataLoader``, which draws a base seed from torch's
+    global generator every epoch; a fit would otherwise advance the user's
+    ``torch`` random stream. The CPU (and CUDA) generator states are saved
+    before and restored after. Our own randomness is seeded explicitly from
+    ``random_state`` and does not use the global generator. TensorFlow and JAX
+    need nothing here: they draw from no global state during fit.
+    """
+    if BACKEND != "torch":
+        yield
+        return
+    import torch
+
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        yield

@@ -383,7 +383,7 @@ class BaseRNN(BaseEstimator):
         )
 
     def _train(self, X, targets, weights, *, seed, epochs, partial):
-        from sklearn_rnn._backend import keras, no_retracing_warning
+        from sklearn_rnn._backend import global_rng_kept, keras, no_retracing_warning
         from sklearn_rnn._callbacks import make_callbacks
 
         rng = np.random.RandomState(seed)
@@ -407,7 +407,7 @@ class BaseRNN(BaseEstimator):
         start = len(self.history_.get("loss", []))
         history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
         try:
-            with no_retracing_warning():
+            with no_retracing_warning(), global_rng_kept():
                 self.model_.fit(
                     training,
                     validation_data=validation,
