@@ -40,6 +40,19 @@ def test_classifier_common(estimator, check):
 TRAINED_PARAMS = dict(units=8, epochs=15, learning_rate=0.02, batch_size=32, random_state=0)
 
 
+def _without_poor_score(estimator_class, monkeypatch):
+    """Switch the ``poor_score`` tag off for this test, so score bars apply."""
+    declared = estimator_class.__sklearn_tags__
+
+    def strict_tags(self):
+        tags = declared(self)
+        kind = "classifier_tags" if tags.classifier_tags is not None else "regressor_tags"
+        getattr(tags, kind).poor_score = False
+        return tags
+
+    monkeypatch.setattr(estimator_class, "__sklearn_tags__", strict_tags)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "check",
@@ -58,14 +71,7 @@ def test_score_asserting_checks_on_a_trained_network(check, monkeypatch):
     that tag switched off, so their accuracy bars (> 0.83 on blobs; > 0.87
     with class weights) are asserted for a network given a real budget.
     """
-    declared = RNNClassifier.__sklearn_tags__
-
-    def strict_tags(self):
-        tags = declared(self)
-        tags.classifier_tags.poor_score = False
-        return tags
-
-    monkeypatch.setattr(RNNClassifier, "__sklearn_tags__", strict_tags)
+    _without_poor_score(RNNClassifier, monkeypatch)
     check("RNNClassifier", RNNClassifier(**TRAINED_PARAMS))
 
 
@@ -104,14 +110,7 @@ def test_regressors_train_on_a_trained_network(readonly_memmap, monkeypatch):
     Measured: 0.84 training R² with these parameters (0.44 with the
     classifier's 15-epoch budget).
     """
-    declared = RNNRegressor.__sklearn_tags__
-
-    def strict_tags(self):
-        tags = declared(self)
-        tags.regressor_tags.poor_score = False
-        return tags
-
-    monkeypatch.setattr(RNNRegressor, "__sklearn_tags__", strict_tags)
+    _without_poor_score(RNNRegressor, monkeypatch)
     check_regressors_train(
         "RNNRegressor", RNNRegressor(**TRAINED_REGRESSOR_PARAMS), readonly_memmap=readonly_memmap
     )
