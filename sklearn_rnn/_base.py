@@ -216,7 +216,7 @@ class BaseRNN(BaseEstimator):
                 delattr(self, key)
 
     #: Private attributes set by fit (besides the public ones ending in "_").
-    _private_fit_state = ("_fit_ndim", "_predict_fn", "_embeddings")
+    _private_fit_state = ("_fit_ndim", "_predict_fn")
 
     def _validate_params(self):
         """scikit-learn's parameter validation, plus what constraints cannot say.
@@ -304,13 +304,13 @@ class BaseRNN(BaseEstimator):
             return
         vocab_size = self.vocab_size
         if self.embeddings is not None:
-            self._embeddings = np.asarray(self.embeddings, dtype=np.float32)
-            n_ids = self._embeddings.shape[0] if self._embeddings.ndim == 2 else -1
+            shape = self._embedding_matrix().shape
+            n_ids = shape[0] if len(shape) == 2 else -1
             if n_ids < OOV_ID + 1 or vocab_size not in (None, n_ids):
                 raise ValueError(
                     f"embeddings must be a 2-D matrix with one row per token id (at least "
                     f"2) and, with vocab_size, vocab_size rows; got shape "
-                    f"{self._embeddings.shape} and vocab_size={vocab_size!r}."
+                    f"{shape} and vocab_size={vocab_size!r}."
                 )
             vocab_size = n_ids
         if vocab_size is None:
@@ -329,6 +329,10 @@ class BaseRNN(BaseEstimator):
         else:
             self.vocab_size_ = vocab_size
 
+    def _embedding_matrix(self):
+        """The ``embeddings`` parameter as float32 (no copy when it already is)."""
+        return np.asarray(self.embeddings, dtype=np.float32)
+
     def _check_network_size(self):
         """Refuse a network that cannot fit in memory, before allocating it."""
         from sklearn_rnn._models import weight_counts  # imports Keras: fit time only
@@ -338,7 +342,9 @@ class BaseRNN(BaseEstimator):
             input_type=self.input_type_, n_outputs=self._output_spec()["n_outputs"],
             n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
             vocab_size=getattr(self, "vocab_size_", None),
-            embedding_dim=self.embedding_dim if self.embeddings is None else self._embeddings.shape[1],
+            embedding_dim=(
+                self.embedding_dim if self.embeddings is None else self._embedding_matrix().shape[1]
+            ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
         )  # fmt: skip
         n_weights = sum(parts.values())
@@ -378,7 +384,7 @@ class BaseRNN(BaseEstimator):
             learning_rate=self.learning_rate,
             seed=seed,
             head=self.head_,
-            embeddings=self.__dict__.pop("_embeddings", None),  # not kept after the build
+            embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )
 

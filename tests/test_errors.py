@@ -635,3 +635,35 @@ def test_optimizer_names_come_from_keras(tokens):
     name = "muon" if "muon" in known_optimizers() else "lion"
     clf = RNNClassifier(**{**TINY, "optimizer": name}).fit(X, y)
     assert type(clf.model_.optimizer).__name__.lower() == name
+
+
+# ------------------------------------------------------ pretrained embeddings
+@pytest.mark.parametrize(
+    "embeddings, vocab_size",
+    [(np.zeros((30, 4)), 31), (np.zeros(30), None), (np.zeros((1, 4)), None)],
+    ids=["rows_differ_from_vocab_size", "not_2d", "fewer_than_2_rows"],
+)
+def test_embeddings_of_the_wrong_shape_refused_before_building(
+    no_network, tokens, embeddings, vocab_size
+):
+    X, y = tokens
+    message = (
+        "embeddings must be a 2-D matrix with one row per token id (at least 2) and, "
+        f"with vocab_size, vocab_size rows; got shape {embeddings.shape} and "
+        f"vocab_size={vocab_size!r}."
+    )
+    clf = RNNClassifier(**TINY, embeddings=embeddings, vocab_size=vocab_size)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_token_ids_beyond_the_embedding_rows_refused(no_network, tokens):
+    X, y = tokens
+    embeddings = np.zeros((int(X.max()), 4))  # one row short of the largest id
+    message = (
+        f"X holds token id {X.max()}, but embeddings has rows for ids "
+        f"0..{X.max() - 1}."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, embeddings=embeddings).fit(X, y)
