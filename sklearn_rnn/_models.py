@@ -23,11 +23,18 @@ class _FloatMaskTransposeMixin:
     the same computation, without a non-float transpose in the graph.
 
     Only the TensorFlow CPU path with a mask changes; with a GPU the parent
-    class runs (the fused cuDNN kernel where it applies), and JAX and PyTorch
-    are untouched.
+    class runs (the fused cuDNN kernel where it applies). On PyTorch, GRU and
+    LSTM run on PyTorch's own kernels with right-padded masks too
+    (``_torch_rnn.native_inner_loop``); JAX is untouched.
     """
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
+        if keras.backend.backend() == "torch":
+            from sklearn_rnn._torch_rnn import native_inner_loop
+
+            out = native_inner_loop(self, sequences, initial_state, mask, training)
+            if out is not None:
+                return out
         if keras.backend.backend() != "tensorflow" or _first(mask) is None or _tf_has_gpu():
             return super().inner_loop(sequences, initial_state, mask, training=training)
         mask = _first(mask)

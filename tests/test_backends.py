@@ -229,3 +229,58 @@ def test_import_quiet_loads_no_keras(backend):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
     )
     assert (done.returncode, done.stdout.split(), done.stderr) == (0, ["False", "False"], "")
+
+
+_TORCH_KERNELS = """
+import json
+import numpy as np
+import keras, torch
+from sklearn_rnn._models import GRU, LSTM
+from sklearn_rnn._torch_rnn import native_inner_loop
+
+rng = np.random.RandomState(0)
+B, T, F = 6, 9, 4
+x = torch.as_tensor(rng.normal(size=(B, T, F)).astype("float32"))
+lengths = np.array([9, 3, 5, 1, 9, 7])
+post = np.arange(T)[None] < lengths[:, None]
+masks = {
+    "none": None, "all": np.ones((B, T), bool), "post": post,
+    "pre": post[:, ::-1].copy(), "empty_row": post * (np.arange(B) != 2)[:, None],
+}
+errors, grad_errors, native = {}, {}, {}
+for ours_cls, keras_cls in ((GRU, keras.layers.GRU), (LSTM, keras.layers.LSTM)):
+    for backwards in (False, True):
+        for sequences in (False, True):
+            for zero in (False, True):
+                for name, mask in masks.items():
+                    kw = dict(go_backwards=backwards, return_sequences=sequences,
+                              zero_output_for_mask=zero)
+                    ours, ref = ours_cls(5, **kw), keras_cls(5, **kw)
+                    ours.build((None, T, F)); ref.build((None, T, F))
+                    weights = [w + rng.normal(scale=0.3, size=w.shape).astype("float32")
+                               for w in ours.get_weights()]
+                    ours.set_weights(weights); ref.set_weights(weights)
+                    m = None if mask is None else torch.as_tensor(mask)
+                    key = f"{ours_cls.__name__} back={backwards} seq={sequences} zero={zero} {name}"
+                    a, b = ours(x, mask=m), ref(x, mask=m)
+                    errors[key] = float((a - b).abs().max().detach())
+                    a.square().sum().backward(); b.square().sum().backward()
+                    ga = ours.cell.kernel.value.grad; gb = ref.cell.kernel.value.grad
+                    grad_errors[key] = float((ga - gb).abs().max() / (gb.abs().max() + 1e-12))
+                    state = [torch.zeros(B, 5)] * (2 if ours_cls is LSTM else 1)
+                    native[key] = native_inner_loop(ours, x, state, m, False) is not None
+print(json.dumps({"errors": errors, "grad_errors": grad_errors, "native": native}))
+"""
+
+
+def test_torch_native_recurrent_loop_matches_keras_loop():
+    """On PyTorch, GRU and LSTM run PyTorch's own kernel for unmasked and
+    right-padded batches (``_torch_rnn``) and give Keras' masked loop's
+    outputs and gradients, every layout option included; other masks fall
+    back to Keras' loop."""
+    _require("torch")
+    seen = _run("torch", _TORCH_KERNELS)
+    assert max(seen["errors"].values()) < 1e-5, seen["errors"]
+    assert max(seen["grad_errors"].values()) < 1e-4, seen["grad_errors"]
+    for key, ran in seen["native"].items():
+        assert ran == (key.split()[-1] in ("none", "all", "post")), key
