@@ -405,8 +405,8 @@ class BaseRNN(BaseEstimator):
         if not partial:
             self.epochs_ = epochs
         if early:
-            validation = self._dataset(X, targets, None, val_rows, rng, shuffle=False)
-        training = self._dataset(X, targets, weights, train_rows, rng, shuffle=True)
+            validation = self._dataset(X, targets, None, val_rows, rng, shuffle=False, epochs=epochs)
+        training = self._dataset(X, targets, weights, train_rows, rng, shuffle=True, epochs=epochs)
         callbacks, stopper = make_callbacks(
             self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
         )
@@ -465,14 +465,19 @@ class BaseRNN(BaseEstimator):
         """Rows per epoch, known in advance so that Keras knows the epoch length."""
         return len(rows)
 
-    def _dataset(self, X, targets, weights, rows, rng, *, shuffle):
+    def _dataset(self, X, targets, weights, rows, rng, *, shuffle, epochs):
         """A training feed over ``rows`` of X, bucketed by length when it helps."""
+        from sklearn_rnn._backend import BACKEND
         from sklearn_rnn._feed import training_feed
 
-        side, keep = _batching.padding_plan(X, self.input_type_)
-        bucketing = _batching.use_bucketing(self.length_bucketing, side, keep[rows], X.shape[1])
-        widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
         batch_size = self.batch_size_
+        side, keep = _batching.padding_plan(X, self.input_type_)
+        # XLA compiles each batch shape: on JAX the fit must be long enough
+        batches = epochs * -(-len(rows) // batch_size) if BACKEND == "jax" else None
+        bucketing = _batching.use_bucketing(
+            self.length_bucketing, side, keep[rows], X.shape[1], batches=batches
+        )
+        widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
         if shuffle:
             def plan_epoch():
                 epoch_rows = self._epoch_rows(rows, targets, rng)

@@ -74,7 +74,15 @@ def batch_width(keep: np.ndarray, widths: np.ndarray) -> int:
     return int(widths[np.searchsorted(widths, longest)])
 
 
-def use_bucketing(setting, side, keep: np.ndarray, n_steps: int) -> bool:
+#: On backends that compile one program per batch shape (JAX's XLA), ``"auto"``
+#: buckets a fit only when it runs at least this many batches per bucket width:
+#: each width costs a compilation (about a second for a small GRU on a CPU),
+#: which the padding saved per batch (tens of milliseconds) repays only over
+#: many batches.
+BATCHES_PER_COMPILED_WIDTH = 100
+
+
+def use_bucketing(setting, side, keep: np.ndarray, n_steps: int, *, batches=None) -> bool:
     """Whether to bucket by length: the one rule for ``fit`` and ``predict``.
 
     Parameters
@@ -89,10 +97,16 @@ def use_bucketing(setting, side, keep: np.ndarray, n_steps: int) -> bool:
         Steps each row keeps.
     n_steps : int
         Padded length.
+    batches : int, optional
+        Batches the fit will run, given only where each batch shape is compiled
+        (JAX): ``"auto"`` then also needs ``BATCHES_PER_COMPILED_WIDTH`` batches
+        per bucket width.
     """
     if side is None or len(keep) == 0 or setting is False:
         return False
     if setting == "auto":
+        if batches is not None and batches < BATCHES_PER_COMPILED_WIDTH * len(bucket_widths(n_steps)):
+            return False
         return bool(keep.mean() <= 0.7 * n_steps)
     return True
 

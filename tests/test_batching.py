@@ -200,3 +200,18 @@ def test_bucketing_with_numeric_sequences_predicts_alike():
     clf = RNNClassifier(**FAST_PARAMS, length_bucketing=True).fit(X, y)
     plain = copy.copy(clf).set_params(length_bucketing=False)
     np.testing.assert_allclose(clf.predict_proba(X), plain.predict_proba(X), atol=1e-5)
+
+
+def test_auto_bucketing_on_compiling_backends_needs_enough_batches_per_width():
+    """Where every batch shape is compiled (JAX), "auto" buckets only a fit long
+    enough to repay one compilation per bucket width; an explicit True always
+    buckets, and without a batch count the padding rule alone decides."""
+    from sklearn_rnn._batching import BATCHES_PER_COMPILED_WIDTH, bucket_widths, use_bucketing
+
+    keep = np.array([10, 20, 30, 60] * 10)  # half of 60 steps are padding
+    enough = BATCHES_PER_COMPILED_WIDTH * len(bucket_widths(60))
+    assert use_bucketing("auto", "post", keep, 60)
+    assert use_bucketing("auto", "post", keep, 60, batches=enough)
+    assert not use_bucketing("auto", "post", keep, 60, batches=enough - 1)
+    assert use_bucketing(True, "post", keep, 60, batches=1)
+    assert not use_bucketing("auto", "post", np.full(40, 60), 60, batches=10 * enough)
