@@ -51,8 +51,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
         never contributes to any of them. ``"auto"`` is ``"attention"`` for
-        token ids and ``"last"`` for numeric sequences (the better of the two
-        on each kind in ``docs/accuracy.md``); the head used is ``head_``.
+        token ids and ``"max"`` for numeric sequences (the best on each kind
+        in ``docs/accuracy.md``); the head used is ``head_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None

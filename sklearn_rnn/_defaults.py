@@ -62,10 +62,10 @@ def resolve_epochs(epochs, n_samples, batch_size):
 
 def resolve_head(head, input_type):
     """The network head: ``head`` itself, or for ``"auto"`` ``"attention"`` on
-    token ids and ``"last"`` on numeric sequences."""
+    token ids and ``"max"`` on numeric sequences."""
     if head != "auto":
         return head
-    return "attention" if input_type == "tokens" else "last"
+    return "attention" if input_type == "tokens" else "max"
 
 
 def validation_size(n_samples, n_classes, fraction):

@@ -45,8 +45,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
         never contributes to any of them. ``"auto"`` is ``"attention"`` for
-        token ids and ``"last"`` for numeric sequences (as measured for RNNClassifier
-        in ``docs/accuracy.md``); the head used is ``head_``.
+        token ids and ``"max"`` for numeric sequences (RNNClassifier's choice,
+        measured on classification in ``docs/accuracy.md``; the regressor's
+        default stays ``"last"``, not measured on regression); the head used
+        is ``head_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None

@@ -397,15 +397,16 @@ def test_validation_size_rule():
     assert validation_size(1000, 2, 0.1) == 100
 
 
-def test_head_auto_is_attention_for_tokens_and_last_for_numbers():
+def test_head_auto_is_attention_for_tokens_and_max_for_numbers():
     X = np.random.RandomState(0).randint(1, 9, size=(20, 5))
     y = np.arange(20) % 2
     tokens = RNNClassifier(**FAST_PARAMS).fit(X, y)
     assert tokens.head_ == "attention"
     assert tokens.model_.layers[-2].name == "attention_pooling"
     numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
-    assert numeric.head_ == "last"
-    assert RNNClassifier(**{**FAST_PARAMS, "head": "max"}).fit(X, y).head_ == "max"
+    assert numeric.head_ == "max"
+    assert numeric.model_.layers[-2].name == "max_pooling"
+    assert RNNClassifier(**{**FAST_PARAMS, "head": "last"}).fit(X, y).head_ == "last"
 
 
 def test_epochs_auto_rule_and_attribute():
