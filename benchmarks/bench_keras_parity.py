@@ -74,7 +74,28 @@ def builder_fit(Xtr, ytr, Xte, yte, seed, init_seed=None, fit_seed=None):
 
 
 def keras_init_fit(Xtr, ytr, Xte, yte, init_seed, fit_seed):
-    from skledef token_task(n, seed, n_steps=40, vocab=200):
+    from sklearn_rnn._backend import keras
+
+    keras.utils.set_random_seed(init_seed)
+    model = keras.Sequential([
+        keras.Input((None, Xtr.shape[2])),
+        keras.layers.GRU(16),
+        keras.layers.Dense(3, activation="softmax"),
+    ])  # fmt: skip
+    keras.utils.set_random_seed(fit_seed)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(Xtr, ytr, batch_size=32, epochs=15, verbose=0, shuffle=True)
+    return float(np.mean(model.predict(Xte, verbose=0).argmax(1) == yte))
+
+
+def ours(Xtr, ytr, Xte, yte, seed, **params):
+    from sklearn_rnn import RNNClassifier
+
+    clf = RNNClassifier(units=16, epochs=15, batch_size=32, random_state=seed, **params)
+    return clf.fit(Xtr, ytr).score(Xte, yte)
+
+
+def token_task(n, seed, n_steps=40, vocab=200):
     """Random ids; the class is which of 3 marker tokens (ids 1-3) occurs most."""
     rng = np.random.RandomState(seed)
     X = rng.randint(4, vocab, size=(n, n_steps)).astype("int32")
@@ -156,27 +177,6 @@ def run_tasks(n_seeds):
         print(f"| {name} | {n_seeds} | {np.mean(keras_scores):.3f} ± {np.std(keras_scores):.3f} "
               f"| {np.mean(our_scores):.3f} ± {np.std(our_scores):.3f} "
               f"| {diff.mean():+.3f} ± {diff.std(ddof=1) / np.sqrt(n_seeds):.3f} (s.e.) |", flush=True)
-
-
-arn_rnn._backend import keras
-
-    keras.utils.set_random_seed(init_seed)
-    model = keras.Sequential([
-        keras.Input((None, Xtr.shape[2])),
-        keras.layers.GRU(16),
-        keras.layers.Dense(3, activation="softmax"),
-    ])  # fmt: skip
-    keras.utils.set_random_seed(fit_seed)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(Xtr, ytr, batch_size=32, epochs=15, verbose=0, shuffle=True)
-    return float(np.mean(model.predict(Xte, verbose=0).argmax(1) == yte))
-
-
-def ours(Xtr, ytr, Xte, yte, seed, **params):
-    from sklearn_rnn import RNNClassifier
-
-    clf = RNNClassifier(units=16, epochs=15, batch_size=32, random_state=seed, **params)
-    return clf.fit(Xtr, ytr).score(Xte, yte)
 
 
 def main(argv=None):
