@@ -29,7 +29,7 @@ side and of their paired difference.
 the initial weights: ``build_rnn_model(seed=k)`` against Keras' default
 initialisers after ``set_random_seed(k)``. Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_keras_parity.py [--seeds 5] [--init-only | --tasks]
+    PYTHONPATH=. python benchmarks/bench_keras_parity.py [--seeds 5] [--init-only | --tasks [--only TEXT]]
 """
 
 import argparse
@@ -149,7 +149,7 @@ def ours_same_shape(Xtr, ytr, Xte, yte, seed, units, embedding_dim):
     return clf.fit(Xtr, ytr).score(Xte, yte)
 
 
-def run_tasks(n_seeds):
+def run_tasks(n_seeds, only=None):
     """The issue's parity check: 3 tasks, n_seeds seeds, paired differences."""
     docs = None
     tasks = {
@@ -162,6 +162,8 @@ def run_tasks(n_seeds):
     print("| task | seeds | hand-written Keras | RNNClassifier | paired difference (ours - Keras) |")
     print("|---|---|---|---|---|")
     for name, (make, units) in tasks.items():
+        if only and only not in name:
+            continue
         keras_scores, our_scores = [], []
         for seed in range(n_seeds):
             if make is None:
@@ -184,9 +186,10 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--init-only", action="store_true")
     parser.add_argument("--tasks", action="store_true", help="3 tasks, same architecture")
+    parser.add_argument("--only", help="with --tasks: run the tasks whose name holds this text")
     args = parser.parse_args(argv)
     if args.tasks:
-        return run_tasks(args.seeds)
+        return run_tasks(args.seeds, args.only)
     if args.init_only:
         columns = {
             "build_rnn_model(seed=k) + model.fit": lambda *a: builder_fit(*a[:4], 0, a[4], 0),
