@@ -53,6 +53,16 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         never contributes to any of them. ``"auto"`` is ``"attention"`` for
         token ids and ``"max"`` for numeric sequences (the best on each kind
         in ``docs/accuracy.md``); the head used is ``head_``.
+    frame_length : int or "auto", default=1
+        Numeric sequences only: the recurrent layer reads frames of this many
+        consecutive time steps (``frame_length * n_features`` values each)
+        instead of single steps, so it runs ``frame_length`` times fewer
+        steps and each step sees a short stretch of the series. Frames start
+        at each row's first real step, so the padding side and padded length
+        never change predictions. ``"auto"`` is 1 for token ids and
+        ``round(median length / 50)`` (at least 1) for numeric sequences; an
+        int above 1 with token ids is refused. The value used is
+        ``frame_length_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -163,6 +173,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     epochs_ : int
         Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
         stopping may stop before.
+    frame_length_ : int
+        Time steps per recurrent step (``frame_length``, or what ``"auto"``
+        chose).
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).
     validation_size_ : int
@@ -218,6 +231,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         units=128,
         bidirectional=False,
         head="auto",
+        frame_length=1,
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -245,6 +259,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     ):
         super().__init__(
             cell=cell, units=units, bidirectional=bidirectional, head=head,
+            frame_length=frame_length,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

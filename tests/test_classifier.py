@@ -420,3 +420,20 @@ def test_epochs_auto_rule_and_attribute():
     X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
     clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto"}).fit(X, np.arange(20) % 2)
     assert clf.epochs_ == clf.n_iter_ == 30
+
+
+def test_frame_length_auto_and_explicit():
+    """"auto" frames numeric rows to about 50 recurrent steps (median length),
+    never frames token ids, and an explicit int wins; the model reads frames."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 160, 1)).astype("float32")
+    X[:10, 120:] = np.nan  # median real length 140 -> 3 steps per frame
+    y = np.arange(20) % 2
+    auto = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X, y)
+    assert auto.frame_length_ == 3 and auto.model_.layers[1].name == "frames"
+    assert auto.predict_proba(X).shape == (20, 2)
+    short = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X[:, :60], y)
+    assert short.frame_length_ == 1 and "frames" not in [layer.name for layer in short.model_.layers]
+    assert RNNClassifier(**FAST_PARAMS, frame_length=5).fit(X, y).frame_length_ == 5
+    tokens = rng.randint(1, 9, size=(20, 160))
+    assert RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(tokens, y).frame_length_ == 1
