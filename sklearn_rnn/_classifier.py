@@ -53,16 +53,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         never contributes to any of them. ``"auto"`` is ``"attention"`` for
         token ids and ``"max"`` for numeric sequences (the best on each kind
         in ``docs/accuracy.md``); the head used is ``head_``.
-    frame_length : int or "auto", default=1
+    frame_length : int or "auto", default="auto"
         Numeric sequences only: the recurrent layer reads frames of this many
         consecutive time steps (``frame_length * n_features`` values each)
         instead of single steps, so it runs ``frame_length`` times fewer
         steps and each step sees a short stretch of the series. Frames start
         at each row's first real step, so the padding side and padded length
         never change predictions. ``"auto"`` is 1 for token ids and
-        ``round(median length / 50)`` (at least 1) for numeric sequences; an
-        int above 1 with token ids is refused. The value used is
-        ``frame_length_``.
+        ``round(median length / 25)`` (at least 1) for numeric sequences, so
+        that the recurrent layer runs about 25 steps over a typical row
+        (measured in ``docs/accuracy.md``); an int above 1 with token ids is
+        refused. The value used is ``frame_length_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -231,7 +232,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         units=128,
         bidirectional=False,
         head="auto",
-        frame_length=1,
+        frame_length="auto",
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,

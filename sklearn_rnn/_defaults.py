@@ -62,7 +62,7 @@ def resolve_epochs(epochs, n_samples, batch_size):
 
 #: ``frame_length="auto"``: numeric sequences are cut into frames so that the
 #: recurrent layer runs about this many steps over a typical (median) row.
-AUTO_FRAMES = 50
+AUTO_FRAMES = 25
 
 
 def resolve_frame_length(frame_length, input_type, lengths):
