@@ -20,7 +20,7 @@ AUTO_MAX_BATCH = 32
 
 #: ``epochs="auto"``: enough epochs for about ``AUTO_STEPS`` gradient steps,
 #: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
-AUTO_STEPS = 480
+AUTO_STEPS = 960
 AUTO_MIN_EPOCHS = 10
 AUTO_MAX_EPOCHS = 30
 

@@ -414,7 +414,7 @@ def test_epochs_auto_rule_and_attribute():
 
     assert resolve_epochs("auto", 40, 8) == 30  # 5 steps per epoch: capped at 30
     assert resolve_epochs("auto", 480, 30) == 30
-    assert resolve_epochs("auto", 960, 32) == 16  # 30 steps per epoch
+    assert resolve_epochs("auto", 1920, 32) == 16  # 60 steps per epoch
     assert resolve_epochs("auto", 100_000, 32) == 10
     assert resolve_epochs(3, 100_000, 32) == 3  # an explicit value always wins
     X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
