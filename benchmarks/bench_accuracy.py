@@ -164,6 +164,10 @@ def rnn_search(is_text, seed):
         "rnnclassifier__epochs": [10, 30],
         "rnnclassifier__batch_size": [8, 32],
     }
+    if is_text:
+        space["rnnclassifier__bidirectional"] = [False, True]
+    else:
+        space["rnnclassifier__frame_length"] = ["auto", 1]
     return RandomizedSearchCV(
         rnn_pipeline(is_text, seed), space, n_iter=10, cv=3, random_state=seed, n_jobs=1
     )

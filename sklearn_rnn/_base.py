@@ -22,6 +22,7 @@ from sklearn_rnn import _batching
 from sklearn_rnn._defaults import (
     resolve_batch_size,
     resolve_epochs,
+    resolve_frame_length,
     resolve_head,
     validation_size,
 )
@@ -83,6 +84,7 @@ class BaseRNN(BaseEstimator):
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
         "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
+        "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -108,7 +110,7 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(
-        self, *, cell, units, bidirectional, head, embedding_dim, vocab_size, embeddings,
+        self, *, cell, units, bidirectional, head, frame_length, embedding_dim, vocab_size, embeddings,
         freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, embedding_l2, l2, optimizer,
         learning_rate, batch_size, epochs, early_stopping, validation_fraction,
         patience, length_bucketing, random_state, verbose, callbacks, warm_start,
@@ -117,6 +119,7 @@ class BaseRNN(BaseEstimator):
         self.units = units
         self.bidirectional = bidirectional
         self.head = head
+        self.frame_length = frame_length
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.embeddings = embeddings
@@ -199,6 +202,7 @@ class BaseRNN(BaseEstimator):
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             if not incremental:
                 self.head_ = resolve_head(self.head, self.input_type_)
+                self.frame_length_ = self._resolve_frame_length(X)
                 self._check_network_size()
                 self.model_ = self._build_model(seed)
                 self.history_ = {}
@@ -208,6 +212,17 @@ class BaseRNN(BaseEstimator):
                 self._forget_fit()
             raise
         return self
+
+    def _resolve_frame_length(self, X):
+        """``frame_length_``; an explicit frame length > 1 is refused for token ids."""
+        if self.input_type_ == "tokens" and self.frame_length not in ("auto", 1):
+            raise ValueError(
+                f"frame_length={self.frame_length!r} groups the time steps of numeric "
+                "sequences, but X holds token ids (input_type_='tokens'), which are embedded "
+                "one by one. Use frame_length='auto' or 1 with token input."
+            )
+        lengths = _batching.padding_plan(X, self.input_type_)[1]
+        return resolve_frame_length(self.frame_length, self.input_type_, lengths)
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""
@@ -384,6 +399,7 @@ class BaseRNN(BaseEstimator):
             learning_rate=self.learning_rate,
             seed=seed,
             head=self.head_,
+            frame_length=self.frame_length_,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )

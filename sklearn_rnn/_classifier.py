@@ -53,6 +53,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         never contributes to any of them. ``"auto"`` is ``"attention"`` for
         token ids and ``"max"`` for numeric sequences (the best on each kind
         in ``docs/accuracy.md``); the head used is ``head_``.
+    frame_length : int or "auto", default="auto"
+        Numeric sequences only: the recurrent layer reads frames of this many
+        consecutive time steps (``frame_length * n_features`` values each)
+        instead of single steps, so it runs ``frame_length`` times fewer
+        steps and each step sees a short stretch of the series. Frames start
+        at each row's first real step, so the padding side and padded length
+        never change predictions. ``"auto"`` is 1 for token ids and
+        ``round(median length / 25)`` (at least 1) for numeric sequences, so
+        that the recurrent layer runs about 25 steps over a typical row
+        (measured in ``docs/accuracy.md``); an int above 1 with token ids is
+        refused. The value used is ``frame_length_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -96,7 +107,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         large); the value used is ``batch_size_``.
     epochs : int or "auto", default="auto"
         Passes over the training data per call to ``fit``. ``"auto"`` gives
-        about 480 gradient steps: ``ceil(480 / steps per epoch)`` clipped to
+        about 960 gradient steps: ``ceil(960 / steps per epoch)`` clipped to
         ``[10, 30]``, so small data sets train for 30 epochs and large ones
         for 10; the value used is ``epochs_``.
     early_stopping : bool, default=False
@@ -108,8 +119,10 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         then 0).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    patience : int, default=3
-        Epochs without improvement of the validation loss before stopping.
+    patience : int, default=10
+        Epochs without improvement of the validation loss before stopping
+        (``MLPClassifier``'s ``n_iter_no_change`` default; 3 stopped on noise
+        and cost up to 7 points in ``docs/accuracy.md``).
     class_weight : dict, "balanced" or None, default=None
         Weights per class, keyed by the labels as given in ``y``. ``"balanced"``
         uses ``n_samples / (n_classes * np.bincount(y))``. Multiplied with
@@ -163,6 +176,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     epochs_ : int
         Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
         stopping may stop before.
+    frame_length_ : int
+        Time steps per recurrent step (``frame_length``, or what ``"auto"``
+        chose).
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).
     validation_size_ : int
@@ -218,6 +234,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         units=128,
         bidirectional=False,
         head="auto",
+        frame_length="auto",
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -234,7 +251,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         epochs="auto",
         early_stopping=False,
         validation_fraction=0.1,
-        patience=3,
+        patience=10,
         class_weight=None,
         sampler=None,
         length_bucketing="auto",
@@ -245,6 +262,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     ):
         super().__init__(
             cell=cell, units=units, bidirectional=bidirectional, head=head,
+            frame_length=frame_length,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

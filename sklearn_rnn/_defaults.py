@@ -20,7 +20,7 @@ AUTO_MAX_BATCH = 32
 
 #: ``epochs="auto"``: enough epochs for about ``AUTO_STEPS`` gradient steps,
 #: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
-AUTO_STEPS = 480
+AUTO_STEPS = 960
 AUTO_MIN_EPOCHS = 10
 AUTO_MAX_EPOCHS = 30
 
@@ -58,6 +58,25 @@ def resolve_epochs(epochs, n_samples, batch_size):
         return int(epochs)
     steps = max(1, math.ceil(n_samples / batch_size))
     return int(np.clip(math.ceil(AUTO_STEPS / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
+
+
+#: ``frame_length="auto"``: numeric sequences are cut into frames so that the
+#: recurrent layer runs about this many steps over a typical (median) row.
+AUTO_FRAMES = 25
+
+
+def resolve_frame_length(frame_length, input_type, lengths):
+    """Steps per frame: ``frame_length`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is 1 for token ids and ``max(1, round(median(lengths) /
+    AUTO_FRAMES))`` for numeric sequences, ``lengths`` being the real steps
+    of each training row.
+    """
+    if frame_length != "auto":
+        return int(frame_length)
+    if input_type == "tokens" or len(lengths) == 0:
+        return 1
+    return max(1, int(round(float(np.median(lengths)) / AUTO_FRAMES)))
 
 
 def resolve_head(head, input_type):

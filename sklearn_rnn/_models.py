@@ -129,6 +129,60 @@ class NaNPaddingMask(keras.layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class Frames(keras.layers.Layer):
+    """Group every ``frame_length`` consecutive steps into one step.
+
+    Input: numeric sequences ``(batch, timesteps[, features])`` whose padded
+    steps are all-NaN, on either side. Up to ``frame_length - 1`` NaN steps
+    are put in front of each row so that its first real step starts a frame,
+    and ``frame_length - 1`` or more after it; the result is cut into frames
+    of ``frame_length`` steps, each flattened to ``frame_length * features``
+    values: output ``(batch, (timesteps + 2 * frame_length - 2) //
+    frame_length, frame_length * features)``. A sequence gives the same real
+    frames, in the same order, whatever its padding side or padded length; a
+    frame holding no real step is all-NaN, so the :class:`NaNPaddingMask`
+    that follows masks it, and the NaN steps inside a row's first or last
+    frame become zeros there.
+    """
+
+    def __init__(self, frame_length, **kwargs):
+        super().__init__(**kwargs)
+        self.frame_length = int(frame_length)
+
+    def call(self, inputs):
+        ops = keras.ops
+        x = ops.expand_dims(inputs, -1) if len(inputs.shape) == 2 else inputs
+        k, n_features = self.frame_length, x.shape[-1]
+        if k == 1:
+            return x
+        n_steps = ops.shape(x)[1]
+        real = ops.logical_not(ops.all(ops.isnan(x), axis=-1))
+        first = ops.cast(ops.argmax(ops.cast(real, "int32"), axis=1), "int32")
+        # NaN steps put in front of each row so that its first real step starts
+        # a frame: one of k shifted copies, chosen per row (float ops only, no
+        # gather, so no integer transposes in TensorFlow's graph: issue 10)
+        shift = ops.mod(k - ops.mod(first, k), k)[:, None, None]
+        nan = ops.full_like(x[:, :1], float("nan"))
+        shifted = None
+        for s in range(k):
+            copy = ops.concatenate([nan] * s + [x] + [nan] * (2 * k - 2 - s), axis=1)
+            shifted = copy if shifted is None else ops.where(shift == s, copy, shifted)
+        n_frames = (n_steps + 2 * k - 2) // k
+        return ops.reshape(shifted[:, : n_frames * k], (ops.shape(x)[0], n_frames, k * n_features))
+
+    def compute_output_shape(self, input_shape):
+        n_steps, k = input_shape[1], self.frame_length
+        n_features = 1 if len(input_shape) == 2 else input_shape[2]
+        if k == 1:
+            return (input_shape[0], n_steps, n_features)
+        frames = None if n_steps is None else (n_steps + 2 * k - 2) // k
+        return (input_shape[0], frames, self.frame_length * n_features)
+
+    def get_config(self):
+        return {**super().get_config(), "frame_length": self.frame_length}
+
+
 def _float_mask(mask, inputs):
     """The mask as float32 ``(batch, timesteps, 1)``; all ones when there is none."""
     if mask is None:
@@ -289,6 +343,7 @@ def build_rnn_model(
     head: str = "last",
     embeddings=None,
     freeze_embeddings: bool = False,
+    frame_length: int = 1,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -369,6 +424,11 @@ def build_rnn_model(
         (when None) and ``embedding_dim``. Token input only.
     freeze_embeddings : bool, default=False
         Keep the embedding matrix fixed during training.
+    frame_length : int, default=1
+        Numeric input only: group this many consecutive time steps into one
+        step of the recurrent layer (:class:`Frames`), so that it runs
+        ``frame_length`` times fewer steps, each seeing a short window of the
+        series. 1 feeds the steps as they are.
 
     Returns
     -------
@@ -410,6 +470,15 @@ def build_rnn_model(
             "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
             "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocab_size_."
         )
+    if isinstance(frame_length, bool) or not isinstance(frame_length, (int, np.integer)) or frame_length < 1:
+        raise ValueError(
+            f"build_rnn_model frame_length must be an int >= 1, got {frame_length!r}."
+        )
+    if input_type == "tokens" and frame_length > 1:
+        raise ValueError(
+            f"frame_length={frame_length} groups numeric time steps; token ids are embedded one "
+            "by one. Use frame_length=1 (or 'auto') with token input."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -435,7 +504,10 @@ def build_rnn_model(
     else:
         shape = (None,) if n_features is None else (None, n_features)
         inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
-        x = NaNPaddingMask(name="nan_padding_mask")(inputs)
+        x = inputs
+        if frame_length > 1:
+            x = Frames(frame_length, name="frames")(x)
+        x = NaNPaddingMask(name="nan_padding_mask")(x)
 
     layer_cls = _CELLS[cell]
     for i, n_units in enumerate(units):
@@ -553,4 +625,5 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>SimpleRNN": SimpleRNN,
     "sklearn_rnn>MaskedPooling": MaskedPooling,
     "sklearn_rnn>AttentionPooling": AttentionPooling,
+    "sklearn_rnn>Frames": Frames,
 }

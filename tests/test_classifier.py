@@ -414,9 +414,27 @@ def test_epochs_auto_rule_and_attribute():
 
     assert resolve_epochs("auto", 40, 8) == 30  # 5 steps per epoch: capped at 30
     assert resolve_epochs("auto", 480, 30) == 30
-    assert resolve_epochs("auto", 960, 32) == 16  # 30 steps per epoch
+    assert resolve_epochs("auto", 1920, 32) == 16  # 60 steps per epoch
     assert resolve_epochs("auto", 100_000, 32) == 10
     assert resolve_epochs(3, 100_000, 32) == 3  # an explicit value always wins
     X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
     clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto"}).fit(X, np.arange(20) % 2)
     assert clf.epochs_ == clf.n_iter_ == 30
+
+
+def test_frame_length_auto_and_explicit():
+    """"auto" frames numeric rows to about 25 recurrent steps (median length),
+    never frames token ids, and an explicit int wins; the model reads frames."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 160, 1)).astype("float32")
+    X[:10, 120:] = np.nan  # median real length 140 -> round(5.6) = 6 steps per frame
+    y = np.arange(20) % 2
+    auto = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X, y)
+    assert auto.frame_length_ == 6 and auto.model_.layers[1].name == "frames"
+    assert auto.predict_proba(X).shape == (20, 2)
+    assert RNNClassifier(**FAST_PARAMS).fit(X, y).frame_length_ == 6  # the default
+    short = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X[:, :30], y)
+    assert short.frame_length_ == 1 and "frames" not in [layer.name for layer in short.model_.layers]
+    assert RNNClassifier(**FAST_PARAMS, frame_length=5).fit(X, y).frame_length_ == 5
+    tokens = rng.randint(1, 9, size=(20, 160))
+    assert RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(tokens, y).frame_length_ == 1

@@ -667,3 +667,12 @@ def test_token_ids_beyond_the_embedding_rows_refused(no_network, tokens):
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY, embeddings=embeddings).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_frames_of_token_ids_refused_before_training(no_network, tokens, Estimator):
+    X, y = tokens
+    with pytest.raises(ValueError, match=re.escape(
+        "frame_length=3 groups the time steps of numeric sequences, but X holds token ids"
+    )):  # fmt: skip
+        Estimator(**TINY, frame_length=3).fit(X, y)

@@ -245,6 +245,75 @@ def test_every_head_ignores_padding(head, bidirectional):
                 np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+@pytest.mark.parametrize("frame_length", [2, 3])
+def test_every_head_with_frames_ignores_padding(head, frame_length):
+    """Frames start at each row's first real step: pre or post padding to any
+    width gives the same predictions (univariate and multivariate)."""
+    rng = np.random.RandomState(1)
+    lengths = [7, 5, 1, 4, 8]
+    for n_features in (None, 2):
+        shape = (lambda n: (n,)) if n_features is None else (lambda n: (n, n_features))
+        rows = [rng.normal(size=shape(n)).astype("float32") for n in lengths]
+        model = build_rnn_model(
+            n_classes=3, input_type="numeric", n_features=n_features, units=(4, 3),
+            head=head, frame_length=frame_length, seed=0,
+        )  # fmt: skip
+        reference = keras.ops.convert_to_numpy(model(_pad(rows, 8, "post", np.nan)))
+        for side in ("pre", "post"):
+            for width in (8, 11, 13):
+                got = keras.ops.convert_to_numpy(model(_pad(rows, width, side, np.nan)))
+                np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_frames_layer_cuts_real_steps_into_frames():
+    from sklearn_rnn._models import Frames
+
+    row = np.arange(1, 6, dtype="float32")[:, None] * [1, 10]  # 5 steps, 2 features
+    pre = np.full((1, 7, 2), np.nan, dtype="float32")
+    pre[0, 2:] = row
+    post = np.full((1, 6, 2), np.nan, dtype="float32")
+    post[0, :5] = row
+    for x in (pre, post):
+        out = keras.ops.convert_to_numpy(Frames(2)(x))[0]
+        real = out[~np.isnan(out).all(axis=1)]
+        np.testing.assert_array_equal(real[:2], [[1, 10, 2, 20], [3, 30, 4, 40]])
+        np.testing.assert_array_equal(real[2, :2], [5, 50])  # the last frame's tail is NaN
+        assert np.isnan(real[2, 2:]).all() and len(real) == 3
+    assert Frames(3).compute_output_shape((None, 10, 2)) == (None, 4, 6)  # (10 + 4) // 3
+    assert Frames(3).compute_output_shape((None, None)) == (None, None, 3)
+
+
+def test_frames_model_round_trips_through_keras_format(tmp_path):
+    from sklearn_rnn._models import CUSTOM_OBJECTS
+
+    model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
+                            frame_length=3, seed=0)  # fmt: skip
+    x = np.random.RandomState(0).normal(size=(2, 7, 2)).astype("float32")
+    x[1, 5:] = np.nan
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(
+        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("frame_length, message", [
+    (0, "frame_length must be an int >= 1, got 0"),
+    (2.5, "frame_length must be an int >= 1, got 2.5"),
+])  # fmt: skip
+def test_build_rnn_model_rejects_bad_frame_length(frame_length, message):
+    with pytest.raises(ValueError, match=message):
+        build_rnn_model(n_classes=2, input_type="numeric", frame_length=frame_length)
+
+
+def test_build_rnn_model_refuses_frames_of_token_ids():
+    with pytest.raises(ValueError, match="frame_length=2 groups numeric time steps; token ids"):
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, frame_length=2)
+
+
 @pytest.mark.parametrize("layer_args", [("mean",), ("max",), ()])
 def test_pooling_layers_ignore_values_under_the_mask(layer_args):
     from sklearn_rnn._models import AttentionPooling, MaskedPooling
