@@ -141,7 +141,7 @@ class Frames(keras.layers.Layer):
     values: output ``(batch, (timesteps + 2 * frame_length - 2) //
     frame_length, frame_length * features)``. A sequence gives the same real
     frames, in the same order, whatever its padding side or padded length; a
-    frame holding no real step is all-NaN, so the :class:`NaNPaddingMask`
+    frame holding no real step is all-NaN, so the ``NaNPaddingMask``
     that follows masks it, and the NaN steps inside a row's first or last
     frame become zeros there.
     """
@@ -426,7 +426,7 @@ def build_rnn_model(
         Keep the embedding matrix fixed during training.
     frame_length : int, default=1
         Numeric input only: group this many consecutive time steps into one
-        step of the recurrent layer (:class:`Frames`), so that it runs
+        step of the recurrent layer (the ``Frames`` layer), so that it runs
         ``frame_length`` times fewer steps, each seeing a short window of the
         series. 1 feeds the steps as they are.
 
