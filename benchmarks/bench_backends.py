@@ -58,8 +58,10 @@ def child(sizes, repeat, quick):
     from sklearn_rnn import RNNClassifier, build_rnn_model
     from sklearn_rnn._backend import BACKEND
 
-    # head="last": the network build_rnn_model builds by default (the baseline)
-    params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, head="last", random_state=0)
+    # head="last", frame_length=1: the network build_rnn_model builds by default
+    # (the baseline); RNNClassifier's "auto" values would change the network
+    params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, head="last",
+                  frame_length=1, random_state=0)  # fmt: skip
     results = {"backend": BACKEND, "fit": [], "epoch": [], "predict": []}
 
     def fit_pair(label, X, y, input_kind, n_features=None, cell="gru"):
