@@ -108,8 +108,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     epochs : int or "auto", default="auto"
         Passes over the training data per call to ``fit``. ``"auto"`` gives
         about 960 gradient steps: ``ceil(960 / steps per epoch)`` clipped to
-        ``[10, 30]``, so small data sets train for 30 epochs and large ones
-        for 10; the value used is ``epochs_``.
+        ``[10, 100]``, so small data sets train for up to 100 epochs and
+        large ones for 10; the value used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and

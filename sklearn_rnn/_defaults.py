@@ -22,7 +22,7 @@ AUTO_MAX_BATCH = 32
 #: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
 AUTO_STEPS = 960
 AUTO_MIN_EPOCHS = 10
-AUTO_MAX_EPOCHS = 30
+AUTO_MAX_EPOCHS = 100
 
 #: Early stopping holds out a validation set only when it has at least this
 #: many sequences (and one per class); with fewer, all epochs are trained.
