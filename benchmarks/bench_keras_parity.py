@@ -34,6 +34,7 @@ initialisers after ``set_random_seed(k)``. Run from the repository root::
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -110,7 +111,7 @@ def token_task(n, seed, n_steps=40, vocab=200):
 
 
 def docstrings_task():
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).parent))
     from bench_accuracy import load_text
 
     from sklearn_rnn import TextTokenizer

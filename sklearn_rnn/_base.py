@@ -200,28 +200,37 @@ class BaseRNN(BaseEstimator):
             weights = self._sample_weights(X, targets, sample_weight)
             self._check_vocabulary(X, incremental=incremental)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            padding = _batching.padding_plan(X, self.input_type_)  # (side, steps kept per row)
             if not incremental:
                 self.head_ = resolve_head(self.head, self.input_type_)
-                self.frame_length_ = self._resolve_frame_length(X)
+                self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
                 self._check_network_size()
                 self.model_ = self._build_model(seed)
                 self.history_ = {}
-            self._train(X, targets, weights, seed=seed, epochs=epochs, partial=partial)
+            self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
             if not incremental:
                 self._forget_fit()
             raise
         return self
 
-    def _resolve_frame_length(self, X):
-        """``frame_length_``; an explicit frame length > 1 is refused for token ids."""
+    def _resolve_frame_length(self, n_steps, lengths):
+        """``frame_length_``, from the padded length and each row's real steps.
+
+        An explicit frame length > 1 is refused for token ids, and one longer
+        than the sequences is refused for numeric input.
+        """
         if self.input_type_ == "tokens" and self.frame_length not in ("auto", 1):
             raise ValueError(
                 f"frame_length={self.frame_length!r} groups the time steps of numeric "
                 "sequences, but X holds token ids (input_type_='tokens'), which are embedded "
                 "one by one. Use frame_length='auto' or 1 with token input."
             )
-        lengths = _batching.padding_plan(X, self.input_type_)[1]
+        if self.frame_length != "auto" and self.frame_length > n_steps:
+            raise ValueError(
+                f"frame_length={self.frame_length} is longer than the sequences: X has "
+                f"{n_steps} time steps. Use frame_length='auto' or an int from 1 to {n_steps}."
+            )
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
 
     def _forget_fit(self):
@@ -355,7 +364,8 @@ class BaseRNN(BaseEstimator):
         inferred = self.input_type_ == "tokens" and self.vocab_size is None
         parts = weight_counts(
             input_type=self.input_type_, n_outputs=self._output_spec()["n_outputs"],
-            n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
+            # the recurrent layer reads frame_length_ steps' features at once
+            n_features=(self.n_features_in_ if self._fit_ndim == 3 else 1) * self.frame_length_,
             vocab_size=getattr(self, "vocab_size_", None),
             embedding_dim=(
                 self.embedding_dim if self.embeddings is None else self._embedding_matrix().shape[1]
@@ -404,7 +414,7 @@ class BaseRNN(BaseEstimator):
             freeze_embeddings=self.freeze_embeddings,
         )
 
-    def _train(self, X, targets, weights, *, seed, epochs, partial):
+    def _train(self, X, targets, weights, padding, *, seed, epochs, partial):
         from sklearn_rnn._backend import global_rng_kept, keras, no_retracing_warning
         from sklearn_rnn._callbacks import make_callbacks
 
@@ -421,8 +431,12 @@ class BaseRNN(BaseEstimator):
         if not partial:
             self.epochs_ = epochs
         if early:
-            validation = self._dataset(X, targets, None, val_rows, rng, shuffle=False, epochs=epochs)
-        training = self._dataset(X, targets, weights, train_rows, rng, shuffle=True, epochs=epochs)
+            validation = self._dataset(
+                X, targets, None, padding, val_rows, rng, shuffle=False, epochs=epochs
+            )
+        training = self._dataset(
+            X, targets, weights, padding, train_rows, rng, shuffle=True, epochs=epochs
+        )
         callbacks, stopper = make_callbacks(
             self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
         )
@@ -481,28 +495,32 @@ class BaseRNN(BaseEstimator):
         """Rows per epoch, known in advance so that Keras knows the epoch length."""
         return len(rows)
 
-    def _dataset(self, X, targets, weights, rows, rng, *, shuffle, epochs):
-        """A training feed over ``rows`` of X, bucketed by length when it helps."""
+    def _dataset(self, X, targets, weights, padding, rows, rng, *, shuffle, epochs):
+        """A training feed over ``rows`` of X, bucketed by length when it helps.
+
+        ``padding`` is ``_batching.padding_plan(X)``, computed once per fit.
+        """
         from sklearn_rnn._backend import BACKEND
         from sklearn_rnn._feed import training_feed
 
         batch_size = self.batch_size_
-        side, keep = _batching.padding_plan(X, self.input_type_)
+        side, keep = padding
+        n_rows = self._epoch_size(rows, targets) if shuffle else len(rows)
+        n_batches = -(-n_rows // batch_size)
         # XLA compiles each batch shape: on JAX the fit must be long enough
-        batches = epochs * -(-len(rows) // batch_size) if BACKEND == "jax" else None
         bucketing = _batching.use_bucketing(
-            self.length_bucketing, side, keep[rows], X.shape[1], batches=batches
-        )
+            self.length_bucketing, side, keep[rows], X.shape[1],
+            batches=epochs * n_batches if BACKEND == "jax" else None,
+        )  # fmt: skip
         widths = _batching.bucket_widths(X.shape[1]) if bucketing else None
         if shuffle:
             def plan_epoch():
                 epoch_rows = self._epoch_rows(rows, targets, rng)
                 return _batching.epoch_batches(rng, epoch_rows, keep, batch_size, bucketing)
-            n_batches = -(-self._epoch_size(rows, targets) // batch_size)
         else:
             order = rows[np.argsort(keep[rows], kind="stable")] if bucketing else rows
             fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-            plan_epoch, n_batches = (lambda: fixed), len(fixed)
+            plan_epoch = lambda: fixed  # noqa: E731
         arrays = (targets,) if weights is None else (targets, weights)
         return training_feed(
             X, arrays, plan_epoch=plan_epoch, side=side, keep=keep,

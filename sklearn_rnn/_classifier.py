@@ -62,8 +62,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         never change predictions. ``"auto"`` is 1 for token ids and
         ``round(median length / 25)`` (at least 1) for numeric sequences, so
         that the recurrent layer runs about 25 steps over a typical row
-        (measured in ``docs/accuracy.md``); an int above 1 with token ids is
-        refused. The value used is ``frame_length_``.
+        (measured in ``docs/accuracy.md``). An int above 1 with token ids, or
+        above the padded length, is refused. The value used is
+        ``frame_length_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -122,7 +123,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     patience : int, default=10
         Epochs without improvement of the validation loss before stopping
         (``MLPClassifier``'s ``n_iter_no_change`` default; 3 stopped on noise
-        and cost up to 7 points in ``docs/accuracy.md``).
+        and cost up to 4.6 points on classification in ``docs/accuracy.md``).
     class_weight : dict, "balanced" or None, default=None
         Weights per class, keyed by the labels as given in ``y``. ``"balanced"``
         uses ``n_samples / (n_classes * np.bincount(y))``. Multiplied with

@@ -477,7 +477,7 @@ def build_rnn_model(
     if input_type == "tokens" and frame_length > 1:
         raise ValueError(
             f"frame_length={frame_length} groups numeric time steps; token ids are embedded one "
-            "by one. Use frame_length=1 (or 'auto') with token input."
+            "by one. Use frame_length=1 with token input."
         )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")

@@ -59,8 +59,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         ``round(median length / 25)`` (at least 1) for numeric sequences
         (RNNClassifier's default, measured on classification in
         ``docs/accuracy.md``; the regressor's default stays 1, not measured
-        on regression); an int above 1 with token ids is refused. The value
-        used is ``frame_length_``.
+        on regression). An int above 1 with token ids, or above the padded
+        length, is refused. The value used is ``frame_length_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -117,7 +117,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     patience : int, default=10
         Epochs without improvement of the validation loss before stopping
         (``MLPClassifier``'s ``n_iter_no_change`` default; 3 stopped on noise
-        and cost up to 7 points in ``docs/accuracy.md``).
+        and cost up to 4.6 points on classification in ``docs/accuracy.md``).
     loss : {"mse", "huber", "mae"}, default="mse"
         Training loss on the standardised targets: mean squared error, Huber
         (delta 1, i.e. one standard deviation of the target) or mean absolute

@@ -676,3 +676,30 @@ def test_frames_of_token_ids_refused_before_training(no_network, tokens, Estimat
         "frame_length=3 groups the time steps of numeric sequences, but X holds token ids"
     )):  # fmt: skip
         Estimator(**TINY, frame_length=3).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_frames_longer_than_the_sequences_refused_before_training(no_network, numeric, Estimator):
+    X, y = numeric
+    n_steps = np.asarray(X).shape[1]
+    message = (
+        f"frame_length={n_steps + 1} is longer than the sequences: X has {n_steps} time "
+        f"steps. Use frame_length='auto' or an int from 1 to {n_steps}."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY, frame_length=n_steps + 1).fit(X, y)
+
+
+def test_network_size_check_counts_the_frame_inputs(monkeypatch, numeric):
+    """The memory check sizes the network that is built: with frames, the
+    recurrent layer reads frame_length * n_features values per step."""
+    from sklearn_rnn import _models
+
+    counted = []
+    real = _models.weight_counts
+    monkeypatch.setattr(
+        _models, "weight_counts", lambda **kw: counted.append(sum(real(**kw).values())) or real(**kw)
+    )
+    X, y = numeric
+    clf = RNNClassifier(**TINY, head="last", frame_length=3).fit(X, y)
+    assert counted == [clf.model_.count_params()]

@@ -101,6 +101,9 @@ def make_objects(inputs):
         "unfitted": (RNNClassifier(**{**TINY, "cell": "lstm", "units": (4, 2)}), None, (), None),
         "tokenizer": (fit(TextTokenizer(), "docs"), "docs", ("transform",), None),
         "scaler": (fit(SequenceScaler(), "numeric"), "numeric", ("transform",), None),
+        "framed_classifier": (  # the Frames layer, max-pooling head
+            fit(RNNClassifier(**TINY, frame_length=2), "numeric"), "numeric", proba, None
+        ),
         "text_pipeline": (
             fit(make_pipeline(TextTokenizer(), RNNClassifier(**TINY)), "docs"), "docs", proba, None
         ),
