@@ -11,8 +11,12 @@ Figures, each measured in the same child process as its baseline:
 - fit overhead: ``RNNClassifier.fit`` vs ``model.fit`` on NumPy arrays of the
   very same network (built by ``build_rnn_model`` with the same parameters and
   seed), 3 epochs, batch 32: token rows of 60 steps at each ``--sizes`` and
-  3-D numeric input (rows x 60 steps x 8 features). Target <= 1.05 on
-  TensorFlow. Pairs are interleaved, best of ``--repeat`` kept.
+  3-D numeric input (rows x 60 steps x 8 features). Target <= 1.05.
+  ``--repeat`` pairs run interleaved, which side goes first alternating;
+  printed: the best time of each side and their ratio, the median of the
+  per-pair wall-clock ratios, and the median of the per-pair ratios of CPU
+  time (all threads of the process), which a shared machine's load moves
+  far less than wall-clock time.
 - epoch time: masked GRU and LSTM on variable-length token rows (lengths 10
   to 60, post-padded), ``RNNClassifier.fit`` per epoch; compared to the
   TensorFlow row of the same run (target: no backend > 1.10x, or documented).
@@ -21,8 +25,10 @@ Figures, each measured in the same child process as its baseline:
 """
 
 import argparse
+import gc
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -54,6 +60,25 @@ def timed(func):
     return time.perf_counter() - start
 
 
+def cpu_seconds():
+    """CPU time of this process, every thread (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_both(func):
+    """(wall seconds, CPU seconds) of one call, after an untimed garbage collection.
+
+    Keras models hold reference cycles: without the collection, the run that
+    follows another pays for freeing the models before it (measured: the
+    first fit of each pair 0.4-0.7 s slower at 3,000 rows, whichever side).
+    """
+    gc.collect()
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    func()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
 def child(sizes, repeat, quick):
     from sklearn_rnn import RNNClassifier, build_rnn_model
     from sklearn_rnn._backend import BACKEND
@@ -77,11 +102,18 @@ def child(sizes, repeat, quick):
             model.fit(X, y, batch_size=BATCH, epochs=EPOCHS, verbose=0)
 
         ours_t, base_t = [], []
-        for _ in range(repeat):
-            ours_t.append(timed(ours))
-            base_t.append(timed(baseline))
-        results["fit"].append([label, min(ours_t), min(base_t)])
-        print(BACKEND, label, ours_t, base_t, file=sys.stderr, flush=True)
+        for i in range(repeat):  # interleaved, the order alternating
+            first, second = (ours, baseline) if i % 2 == 0 else (baseline, ours)
+            a, b = timed_both(first), timed_both(second)
+            ours_t.append(a if i % 2 == 0 else b)
+            base_t.append(b if i % 2 == 0 else a)
+        ours_t, base_t = np.array(ours_t), np.array(base_t)
+        results["fit"].append([
+            label, ours_t[:, 0].min(), base_t[:, 0].min(),
+            float(np.median(ours_t[:, 0] / base_t[:, 0])),
+            float(np.median(ours_t[:, 1] / base_t[:, 1])),
+        ])  # fmt: skip
+        print(BACKEND, label, ours_t.round(2).tolist(), base_t.round(2).tolist(), file=sys.stderr, flush=True)
 
     # warm up each side once (imports, first compilations)
     Xw, yw = token_data(64, np.full(64, STEPS))
@@ -136,11 +168,14 @@ def main():
         runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
 
     print(f"Fit overhead: RNNClassifier.fit / model.fit of the same network, {EPOCHS} epochs, "
-          f"batch {BATCH}, GRU({UNITS}); best of {args.repeat}")  # fmt: skip
-    print(f"| backend | data | ours (s) | model.fit (s) | ratio |\n|---|---|---:|---:|---:|")
+          f"batch {BATCH}, GRU({UNITS}); {args.repeat} interleaved pairs. Seconds: best of "
+          "the pairs; ratios: best/best, median of the per-pair wall-clock ratios, median of "
+          "the per-pair CPU-time ratios (all threads)")  # fmt: skip
+    print("| backend | data | ours (s) | model.fit (s) | best/best | median pair | CPU median pair |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for backend, run in runs.items():
-        for label, ours, base in run["fit"]:
-            print(f"| {backend} | {label} | {ours:.2f} | {base:.2f} | {ours / base:.3f} |")
+        for label, ours, base, pair, cpu in run["fit"]:
+            print(f"| {backend} | {label} | {ours:.2f} | {base:.2f} | {ours / base:.3f} | {pair:.3f} | {cpu:.3f} |")
     ref = runs.get("tensorflow")
     print("\nEpoch time and latency per backend (ratio: vs the TensorFlow row of this run)")
     print("| backend | figure | value | vs TF |\n|---|---|---:|---:|")

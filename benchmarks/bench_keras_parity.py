@@ -29,7 +29,7 @@ side and of their paired difference.
 the initial weights: ``build_rnn_model(seed=k)`` against Keras' default
 initialisers after ``set_random_seed(k)``. Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_keras_parity.py [--seeds 5] [--init-only | --tasks [--only TEXT]]
+    PYTHONPATH=. python benchmarks/bench_keras_parity.py [--seeds 5] [--init-only | --tasks [--only TEXT] [--first-seed K]]
 """
 
 import argparse
@@ -150,7 +150,7 @@ def ours_same_shape(Xtr, ytr, Xte, yte, seed, units, embedding_dim):
     return clf.fit(Xtr, ytr).score(Xte, yte)
 
 
-def run_tasks(n_seeds, only=None):
+def run_tasks(n_seeds, only=None, first_seed=0):
     """The issue's parity check: 3 tasks, n_seeds seeds, paired differences."""
     docs = None
     tasks = {
@@ -166,7 +166,7 @@ def run_tasks(n_seeds, only=None):
         if only and only not in name:
             continue
         keras_scores, our_scores = [], []
-        for seed in range(n_seeds):
+        for seed in range(first_seed, first_seed + n_seeds):
             if make is None:
                 docs = docs or docstrings_task()
                 data = docs
@@ -188,9 +188,10 @@ def main(argv=None):
     parser.add_argument("--init-only", action="store_true")
     parser.add_argument("--tasks", action="store_true", help="3 tasks, same architecture")
     parser.add_argument("--only", help="with --tasks: run the tasks whose name holds this text")
+    parser.add_argument("--first-seed", type=int, default=0, help="with --tasks: seeds start here")
     args = parser.parse_args(argv)
     if args.tasks:
-        return run_tasks(args.seeds, args.only)
+        return run_tasks(args.seeds, args.only, args.first_seed)
     if args.init_only:
         columns = {
             "build_rnn_model(seed=k) + model.fit": lambda *a: builder_fit(*a[:4], 0, a[4], 0),
