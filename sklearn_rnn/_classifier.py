@@ -109,7 +109,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     epochs : int or "auto", default="auto"
         Passes over the training data per call to ``fit``. ``"auto"`` gives
         about 960 gradient steps: ``ceil(960 / steps per epoch)`` clipped to
-        ``[10, 100]``, so small data sets train for up to 100 epochs and
+        ``[10, 200]``, so small data sets train for up to 200 epochs and
         large ones for 10; the value used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training

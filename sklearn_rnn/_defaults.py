@@ -18,11 +18,18 @@ AUTO_STEPS_PER_EPOCH = 16
 AUTO_MIN_BATCH = 8
 AUTO_MAX_BATCH = 32
 
-#: ``epochs="auto"``: enough epochs for about ``AUTO_STEPS`` gradient steps,
-#: clipped to ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+#: ``epochs="auto"``: enough epochs for a budget of gradient steps, clipped to
+#: ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``. The budget is ``AUTO_STEPS`` when an
+#: epoch has ``SMALL_EPOCH_BATCHES * AUTO_SMALL_STEPS / AUTO_STEPS`` (about 21)
+#: batches or more, ``AUTO_SMALL_STEPS`` when it has ``SMALL_EPOCH_BATCHES``
+#: or fewer (training sets under about 80 sequences, at the smallest automatic
+#: batch of 8), and ``SMALL_EPOCH_BATCHES * AUTO_SMALL_STEPS / batches`` in
+#: between, so the epoch count never jumps as the data grows.
 AUTO_STEPS = 960
+AUTO_SMALL_STEPS = 2000
+SMALL_EPOCH_BATCHES = 10
 AUTO_MIN_EPOCHS = 10
-AUTO_MAX_EPOCHS = 100
+AUTO_MAX_EPOCHS = 400
 
 #: Early stopping holds out a validation set only when it has at least this
 #: many sequences (and one per class); with fewer, all epochs are trained.
@@ -51,13 +58,17 @@ def resolve_batch_size(batch_size, n_samples):
 def resolve_epochs(epochs, n_samples, batch_size):
     """Epochs to train for: ``epochs`` itself, or the ``"auto"`` rule.
 
-    ``"auto"`` is ``ceil(AUTO_STEPS / steps per epoch)`` clipped to
-    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``.
+    ``"auto"`` is ``ceil(budget / steps per epoch)`` clipped to
+    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``, where the budget of gradient steps
+    is ``SMALL_EPOCH_BATCHES * AUTO_SMALL_STEPS / steps per epoch`` held
+    within ``[AUTO_STEPS, AUTO_SMALL_STEPS]``: 960 steps from about 21
+    batches per epoch up, 2,000 at 10 batches or fewer.
     """
     if epochs != "auto":
         return int(epochs)
     steps = max(1, math.ceil(n_samples / batch_size))
-    return int(np.clip(math.ceil(AUTO_STEPS / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
+    budget = min(AUTO_SMALL_STEPS, max(AUTO_STEPS, SMALL_EPOCH_BATCHES * AUTO_SMALL_STEPS / steps))
+    return int(np.clip(math.ceil(budget / steps), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
 
 
 #: ``frame_length="auto"``: numeric sequences are cut into frames so that the

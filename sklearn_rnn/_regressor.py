@@ -104,7 +104,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     epochs : int or "auto", default=10
         Passes over the training data per call to ``fit``. ``"auto"`` gives
         about 960 gradient steps, ``ceil(960 / steps per epoch)`` clipped to
-        ``[10, 100]``; the value used is ``epochs_``.
+        ``[10, 200]``; the value used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and

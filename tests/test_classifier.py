@@ -412,14 +412,17 @@ def test_head_auto_is_attention_for_tokens_and_max_for_numbers():
 def test_epochs_auto_rule_and_attribute():
     from sklearn_rnn._defaults import resolve_epochs
 
-    assert resolve_epochs("auto", 40, 8) == 100  # 5 steps per epoch: capped at 100
-    assert resolve_epochs("auto", 480, 30) == 60  # 16 steps per epoch
+    assert resolve_epochs("auto", 40, 8) == 400  # 5 steps per epoch: 2,000 steps
+    assert resolve_epochs("auto", 16, 8) == 400  # 2 steps per epoch: capped at 400
+    assert resolve_epochs("auto", 80, 8) == 200  # 10 steps: still 2,000 steps
+    assert resolve_epochs("auto", 480, 30) == 79  # 16 steps: 20,000 / 16 = 1,250 steps
+    assert resolve_epochs("auto", 672, 32) == 46  # 21 steps: 960 steps from here up
     assert resolve_epochs("auto", 1920, 32) == 16  # 60 steps per epoch
     assert resolve_epochs("auto", 100_000, 32) == 10
     assert resolve_epochs(3, 100_000, 32) == 3  # an explicit value always wins
-    X = np.random.RandomState(0).normal(size=(20, 4, 2)).astype("float32")
-    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto"}).fit(X, np.arange(20) % 2)
-    assert clf.epochs_ == clf.n_iter_ == 100  # 3 steps per epoch
+    X = np.random.RandomState(0).normal(size=(320, 4, 2)).astype("float32")
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": "auto", "batch_size": 8}).fit(X, np.arange(320) % 2)
+    assert clf.epochs_ == clf.n_iter_ == 24  # 40 steps per epoch: 960 steps
 
 
 def test_frame_length_auto_and_explicit():
