@@ -108,9 +108,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         large); the value used is ``batch_size_``.
     epochs : int or "auto", default="auto"
         Passes over the training data per call to ``fit``. ``"auto"`` gives
-        about 960 gradient steps: ``ceil(960 / steps per epoch)`` clipped to
-        ``[10, 200]``, so small data sets train for up to 200 epochs and
-        large ones for 10; the value used is ``epochs_``.
+        a budget of gradient steps: 960 when an epoch has 21 batches or more,
+        2,000 when it has 10 or fewer (training sets under about 80
+        sequences), ``20000 / batches`` in between; the epochs are
+        ``ceil(budget / batches)`` clipped to ``[10, 400]``, so small data
+        sets train for up to 400 epochs and large ones for 10. The value
+        used is ``epochs_``.
     early_stopping : bool, default=False
         Hold out a stratified, shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and

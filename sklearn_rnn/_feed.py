@@ -10,10 +10,10 @@ Two functions hide what differs between Keras' backends:
   ``jax.jit`` of the model's stateless call on JAX, the module's forward pass
   under ``torch.no_grad()`` on PyTorch.
 
-Both feeds cut each batch from the NumPy arrays as it is needed (one fancy
-index per array per batch, trimmed to the batch's bucket width): the training
-data is never converted to a tensor as a whole, so ``fit`` holds no second
-copy of ``X``.
+Both feeds cut batches from the NumPy arrays as they are needed (one fancy
+index per array per batch, or per block of ``TF_BATCHES_PER_CALL`` batches on
+TensorFlow, trimmed to the bucket width): the training data is never
+converted to a tensor as a whole, so ``fit`` holds no second copy of ``X``.
 """
 
 import numpy as np
@@ -49,17 +49,30 @@ def training_feed(X, arrays, *, plan_epoch, side, keep, widths, n_batches):
     return _BatchFeed(X, arrays, plan_epoch, side, keep, widths, n_batches)
 
 
+#: TensorFlow feed: batches cut from NumPy per ``tf.numpy_function`` call.
+#: Each call crosses from TensorFlow's input threads into Python (the GIL);
+#: cutting several batches at once keeps those crossings rare while holding
+#: only a few batches in memory.
+TF_BATCHES_PER_CALL = 16
+
+
 def _tf_dataset(X, arrays, plan_epoch, side, keep, widths, n_batches):
     """A ``tf.data.Dataset`` that asks ``plan_epoch()`` for each epoch's batches.
 
-    Python plans each epoch once; each batch is then cut from the NumPy arrays
-    by one ``tf.numpy_function`` call inside TensorFlow's input pipeline, which
-    runs ahead of the training step (prefetch).
+    Python plans each epoch once. The batches are then cut from the NumPy
+    arrays ``TF_BATCHES_PER_CALL`` at a time by one ``tf.numpy_function``
+    call inside TensorFlow's input pipeline, stacked as ``(batches, rows,
+    widest width, ...)``; ``unbatch`` hands them on one by one, each trimmed
+    in the graph to its own rows and width. The pipeline runs ahead of the
+    training step (prefetch).
     """
     from sklearn_rnn._backend import tf
 
     n_steps = X.shape[1]
     x_shape = (None, None) + X.shape[2:]
+    per_call = TF_BATCHES_PER_CALL
+    dtypes = [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
+    shapes = [x_shape] + [(None,) + a.shape[1:] for a in arrays]
 
     def plan(_):
         return flat_plan(plan_epoch(), keep, widths, n_steps)
@@ -68,18 +81,45 @@ def _tf_dataset(X, arrays, plan_epoch, side, keep, widths, n_batches):
         flat = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)
         return tuple(tf.ensure_shape(a, (None,)) for a in flat)
 
-    def gather(rows, width):
-        return (take(X, rows, int(width), side), *(a[rows] for a in arrays))
+    def gather(rows, offsets, batch_widths):
+        """The block's batches stacked: ``(k, largest batch, widest width, ...)``."""
+        sizes = np.diff(offsets)
+        width = int(batch_widths.max())
+        cut = (take(X, rows, width, side), *(a[rows] for a in arrays))
+        if np.all(sizes == sizes[0]):  # every batch full: a reshape, no copy
+            return tuple(c.reshape((len(sizes), sizes[0]) + c.shape[1:]) for c in cut)
+        blocks = []
+        for c in cut:
+            block = np.zeros((len(sizes), sizes.max()) + c.shape[1:], dtype=c.dtype)
+            for j, (a, b) in enumerate(zip(offsets[:-1], offsets[1:])):
+                block[j, : b - a] = c[a:b]
+            blocks.append(block)
+        return tuple(blocks)
 
-    def batch(rows, width):
-        dtypes = [tf.as_dtype(X.dtype)] + [tf.as_dtype(a.dtype) for a in arrays]
-        out = tf.numpy_function(gather, [rows, width], dtypes, stateful=False)
-        shapes = [x_shape] + [(None,) + a.shape[1:] for a in arrays]
-        return tuple(tf.ensure_shape(t, s) for t, s in zip(out, shapes))
+    def block(rows, offsets, batch_widths, first, n):
+        last = tf.minimum(first + per_call, n)
+        bounds = offsets[first : last + 1]
+        widths_ = batch_widths[first:last]
+        out = tf.numpy_function(
+            gather, [rows[bounds[0] : bounds[-1]], bounds - bounds[0], widths_], dtypes, stateful=False
+        )
+        out = [tf.ensure_shape(t, (None,) + s) for t, s in zip(out, shapes)]
+        return (*out, bounds[1:] - bounds[:-1], widths_)
+
+    def trim(x, *rest):
+        """One batch of a block: its real rows, trimmed to its own width."""
+        cut_arrays, size, width = rest[:-2], rest[-2], rest[-1]
+        if side == "pre":  # the block holds the last steps: keep the last `width`
+            x = x[:size, tf.shape(x, out_type=tf.int64)[1] - width :]
+        else:
+            x = x[:size, :width]
+        return (x, *(t[:size] for t in cut_arrays))
 
     def epoch(rows, offsets, batch_widths):
-        starts = tf.data.Dataset.from_tensor_slices((offsets[:-1], offsets[1:], batch_widths))
-        return starts.map(lambda a, b, width: batch(rows[a:b], width))
+        n = tf.shape(batch_widths, out_type=tf.int64)[0]
+        firsts = tf.data.Dataset.range(0, n, per_call)
+        blocks = firsts.map(lambda first: block(rows, offsets, batch_widths, first, n))
+        return blocks.unbatch().map(trim)
 
     dataset = tf.data.Dataset.range(1).map(planned).flat_map(epoch)
     if n_batches is not None:

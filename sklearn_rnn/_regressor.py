@@ -103,8 +103,9 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         clipped to ``[8, 32]``; the value used is ``batch_size_``.
     epochs : int or "auto", default=10
         Passes over the training data per call to ``fit``. ``"auto"`` gives
-        about 960 gradient steps, ``ceil(960 / steps per epoch)`` clipped to
-        ``[10, 200]``; the value used is ``epochs_``.
+        ``RNNClassifier``'s rule (960 gradient steps, 2,000 for epochs of 10
+        batches or fewer, within ``[10, 400]`` epochs); the value used is
+        ``epochs_``.
     early_stopping : bool, default=False
         Hold out a shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and
