@@ -89,10 +89,13 @@ def test_flat_plan_packs_batches_and_widths():
 
 
 @pytest.mark.parametrize("side", ["post", "pre"])
-def test_training_feed_gathers_and_trims_batches(side):
+@pytest.mark.parametrize("n_samples, batch", [(50, 10), (75, 4)])
+def test_training_feed_gathers_and_trims_batches(side, n_samples, batch):
+    # (75, 4): 19 batches, the last of 3 rows: on TensorFlow two blocks of
+    # TF_BATCHES_PER_CALL, the second stacking batches of unequal sizes
     from sklearn_rnn._feed import training_feed
 
-    X, y = make_token_task(n_samples=50, n_steps=16)
+    X, y = make_token_task(n_samples=n_samples, n_steps=16)
     if side == "pre":
         X = _pre_padded(X)
     w = np.linspace(0.5, 1.5, len(X)).astype(np.float32)
@@ -101,15 +104,16 @@ def test_training_feed_gathers_and_trims_batches(side):
     widths = _batching.bucket_widths(X.shape[1])
     rng = np.random.RandomState(0)
     dataset = training_feed(
-        X, (y.astype(np.int32), w), side=side, keep=keep, widths=widths, n_batches=5,
-        plan_epoch=lambda: _batching.epoch_batches(rng, np.arange(len(X)), keep, 10, True),
+        X, (y.astype(np.int32), w), side=side, keep=keep, widths=widths,
+        n_batches=-(-n_samples // batch),
+        plan_epoch=lambda: _batching.epoch_batches(rng, np.arange(len(X)), keep, batch, True),
     )  # fmt: skip
     for _ in range(2):  # every pass is a new epoch, each row once
         seen = []
         for xb, yb, wb in _batches(dataset):
             xb, yb, wb = np.asarray(xb), np.asarray(yb), np.asarray(wb)
             rows = [int(np.flatnonzero(np.isclose(w, v))[0]) for v in wb]
-            assert xb.shape[1] in widths
+            assert xb.shape[1] == _batching.batch_width(keep[rows], widths)  # its own width
             expected = X[rows, : xb.shape[1]] if side == "post" else X[rows, -xb.shape[1] :]
             np.testing.assert_array_equal(xb, expected)
             np.testing.assert_array_equal(yb, y[rows])
