@@ -417,6 +417,7 @@ class BaseRNN(BaseEstimator):
     def _train(self, X, targets, weights, padding, *, seed, epochs, partial):
         from sklearn_rnn._backend import global_rng_kept, keras, no_retracing_warning
         from sklearn_rnn._callbacks import make_callbacks
+        from sklearn_rnn._feed import fit_arguments
 
         rng = np.random.RandomState(seed)
         early = self.early_stopping and not partial
@@ -431,10 +432,10 @@ class BaseRNN(BaseEstimator):
         if not partial:
             self.epochs_ = epochs
         if early:
-            validation = self._dataset(
+            validation, _ = self._dataset(
                 X, targets, None, padding, val_rows, rng, shuffle=False, epochs=epochs
             )
-        training = self._dataset(
+        training, n_batches = self._dataset(
             X, targets, weights, padding, train_rows, rng, shuffle=True, epochs=epochs
         )
         callbacks, stopper = make_callbacks(
@@ -451,6 +452,7 @@ class BaseRNN(BaseEstimator):
                     callbacks=[history, *callbacks],  # first: records before a callback raises
                     shuffle=False,  # the feed shuffles, seeded by random_state
                     verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
+                    **fit_arguments(n_batches, epochs),
                 )
         finally:
             for key, values in history.history.items():
@@ -496,9 +498,12 @@ class BaseRNN(BaseEstimator):
         return len(rows)
 
     def _dataset(self, X, targets, weights, padding, rows, rng, *, shuffle, epochs):
-        """A training feed over ``rows`` of X, bucketed by length when it helps.
+        """A feed over ``rows`` of X, bucketed by length when it helps, and its
+        batches per epoch.
 
         ``padding`` is ``_batching.padding_plan(X)``, computed once per fit.
+        The training feed (``shuffle``) serves ``epochs`` epochs; the
+        validation feed one pass, which Keras repeats.
         """
         from sklearn_rnn._backend import BACKEND
         from sklearn_rnn._feed import training_feed
@@ -522,10 +527,11 @@ class BaseRNN(BaseEstimator):
             fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
             plan_epoch = lambda: fixed  # noqa: E731
         arrays = (targets,) if weights is None else (targets, weights)
-        return training_feed(
+        feed = training_feed(
             X, arrays, plan_epoch=plan_epoch, side=side, keep=keep,
-            widths=widths, n_batches=n_batches,
+            widths=widths, n_batches=n_batches, epochs=epochs if shuffle else 1,
         )  # fmt: skip
+        return feed, n_batches
 
     # -------------------------------------------------------------- predict
     def _predict_array(self, X):

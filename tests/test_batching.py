@@ -1,11 +1,12 @@
 """Correctness of the fast paths: length bucketing, the tf.data feed, compiled predict."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
 
-from sklearn_rnn import _batching
+from sklearn_rnn import RNNClassifier, _batching
 from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
 pytestmark = pytest.mark.backend_core  # CI runs these again on JAX (.ci/run)
@@ -120,6 +121,56 @@ def test_training_feed_gathers_and_trims_batches(side, n_samples, batch):
             assert (X[rows] != 0).sum() == (xb != 0).sum()  # only padding trimmed
             seen.extend(rows)
         assert sorted(seen) == list(range(len(X)))
+
+
+def test_training_feed_serves_every_epoch_from_one_pass():
+    # On TensorFlow a feed of several epochs is one dataset that Model.fit
+    # iterates once (steps_per_epoch); each epoch is planned anew, in order.
+    from sklearn_rnn._backend import BACKEND
+    from sklearn_rnn._feed import fit_arguments, training_feed
+
+    X, y = make_token_task(n_samples=30, n_steps=8)
+    _, keep = _batching.padding_plan(X, "tokens")
+    rng = np.random.RandomState(0)
+    plans = []
+
+    def plan_epoch():
+        plans.append(_batching.epoch_batches(rng, np.arange(len(X)), keep, 7, False))
+        return plans[-1]
+
+    feed = training_feed(
+        X, (y.astype(np.int32),), side="post", keep=keep, widths=None,
+        n_batches=5, plan_epoch=plan_epoch, epochs=3,
+    )  # fmt: skip
+    if BACKEND == "tensorflow":
+        assert fit_arguments(5, 3) == {"steps_per_epoch": 5}
+        batches = [np.asarray(xb) for xb, _ in feed]
+    else:
+        assert fit_arguments(5, 3) == {}
+        batches = [np.asarray(xb) for _ in range(3) for xb, _ in _batches(feed)]
+    assert len(plans) == 3 and len(batches) == 15
+    for epoch, plan in enumerate(plans):
+        assert sorted(np.concatenate(plan).tolist()) == list(range(len(X)))  # each row once
+        for xb, rows in zip(batches[5 * epoch : 5 * epoch + 5], plan):
+            np.testing.assert_array_equal(xb, X[rows])
+    assert not np.array_equal(np.concatenate(plans[0]), np.concatenate(plans[1]))  # reshuffled
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_fit_runs_its_epochs_without_keras_warnings(early_stopping):
+    # steps_per_epoch with a dataset of unknown length: no "ran out of data"
+    # warning, every epoch recorded, also when early stopping ends the fit early
+    X, y = make_token_task(n_samples=60, n_steps=8)
+    clf = RNNClassifier(
+        units=4, embedding_dim=4, epochs=4, batch_size=16, random_state=0,
+        early_stopping=early_stopping, validation_fraction=0.3, patience=1,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
+    assert clf.n_iter_ == len(clf.history_["loss"]) <= 4
+    if not early_stopping:
+        assert clf.n_iter_ == 4
 
 
 def _batches(feed):
