@@ -149,9 +149,11 @@ def rnn_pipeline(is_text, seed, **params):
 
     from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
 
+    # "tokenizer.NAME=value" in a variant sets the TextTokenizer's parameter
+    tokenizer = {k.split(".", 1)[1]: params.pop(k) for k in list(params) if k.startswith("tokenizer.")}
     clf = RNNClassifier(random_state=seed, **params)
     if is_text:
-        return make_pipeline(TextTokenizer(), clf)
+        return make_pipeline(TextTokenizer(**tokenizer), clf)
     return make_pipeline(SequencePadder(), SequenceScaler(), clf)
 
 
@@ -318,7 +320,8 @@ def main(argv=None):
     parser.add_argument("--full", action="store_true", help="add a 10-candidate RandomizedSearchCV")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--sets", nargs="*", help="data set names (default: all)")
-    parser.add_argument("--variant", action="append", default=[], help="extra RNN column, e.g. head=mean,epochs=30")
+    parser.add_argument("--variant", action="append", default=[], help="extra RNN column, e.g. head=mean,epochs=30; tokenizer.min_frequency=2 "
+                        "sets a TextTokenizer parameter")
     parser.add_argument("--markdown", help="write the table into this file")
     args = parser.parse_args(argv)
     sets = args.sets or (QUICK_SETS if args.quick else SERIES + TEXTS)
