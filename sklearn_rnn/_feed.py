@@ -48,8 +48,8 @@ def training_feed(X, arrays, *, plan_epoch, side, keep, widths, n_batches, epoch
         Epochs the feed serves. On TensorFlow one dataset holds them all, so
         that ``Model.fit`` keeps one iterator for the whole fit (with
         ``steps_per_epoch``, see :func:`fit_arguments`) instead of starting a
-        new input pipeline every epoch (measured by
-        ``benchmarks/bench_tf_feed.py``: 20 ms and more per epoch).
+        new input pipeline every epoch (20-60 ms each, measured by
+        ``benchmarks/bench_tf_feed.py`` and ``benchmarks/bench_backends.py``).
     """
     arrays = tuple(arrays)
     if BACKEND == "tensorflow":
