@@ -97,7 +97,13 @@ def _tf_dataset(X, arrays, plan_epoch, side, keep, widths, n_batches, epochs):
     shapes = [x_shape] + [(None,) + a.shape[1:] for a in arrays]
 
     def plan(_):
-        return flat_plan(plan_epoch(), keep, widths, n_steps)
+        batches = plan_epoch()
+        if len(batches) != n_batches:  # epochs share one iterator: lengths must be exact
+            raise RuntimeError(
+                f"sklearn_rnn planned {len(batches)} batches for an epoch of {n_batches}; "
+                "please report this as a bug."
+            )
+        return flat_plan(batches, keep, widths, n_steps)
 
     def planned(i):
         flat = tf.numpy_function(plan, [i], [tf.int64] * 3, stateful=True)

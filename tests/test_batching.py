@@ -156,6 +156,25 @@ def test_training_feed_serves_every_epoch_from_one_pass():
     assert not np.array_equal(np.concatenate(plans[0]), np.concatenate(plans[1]))  # reshuffled
 
 
+def test_tf_feed_refuses_an_epoch_plan_of_the_wrong_length():
+    # epochs share one iterator on TensorFlow: a plan one batch short would
+    # shift every later epoch's boundary, so it is an error, not a warning
+    from sklearn_rnn._backend import BACKEND
+    from sklearn_rnn._feed import training_feed
+
+    if BACKEND != "tensorflow":
+        pytest.skip("the PyDataset feed indexes batches per epoch (JAX, PyTorch)")
+    X, y = make_token_task(n_samples=30, n_steps=8)
+    _, keep = _batching.padding_plan(X, "tokens")
+    feed = training_feed(
+        X, (y.astype(np.int32),), side="post", keep=keep, widths=None, n_batches=6,
+        plan_epoch=lambda: _batching.epoch_batches(np.random.RandomState(0), np.arange(30), keep, 7, False),
+        epochs=2,
+    )  # fmt: skip
+    with pytest.raises(Exception, match="planned 5 batches for an epoch of 6"):
+        list(feed)
+
+
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_fit_runs_its_epochs_without_keras_warnings(early_stopping):
     # steps_per_epoch with a dataset of unknown length: no "ran out of data"
