@@ -417,7 +417,6 @@ class BaseRNN(BaseEstimator):
     def _train(self, X, targets, weights, padding, *, seed, epochs, partial):
         from sklearn_rnn._backend import global_rng_kept, keras, no_retracing_warning
         from sklearn_rnn._callbacks import make_callbacks
-        from sklearn_rnn._feed import fit_arguments
 
         rng = np.random.RandomState(seed)
         early = self.early_stopping and not partial
@@ -435,7 +434,7 @@ class BaseRNN(BaseEstimator):
             validation, _ = self._dataset(
                 X, targets, None, padding, val_rows, rng, shuffle=False, epochs=epochs
             )
-        training, n_batches = self._dataset(
+        training, fit_kwargs = self._dataset(
             X, targets, weights, padding, train_rows, rng, shuffle=True, epochs=epochs
         )
         callbacks, stopper = make_callbacks(
@@ -452,7 +451,7 @@ class BaseRNN(BaseEstimator):
                     callbacks=[history, *callbacks],  # first: records before a callback raises
                     shuffle=False,  # the feed shuffles, seeded by random_state
                     verbose=_KERAS_VERBOSE.get(int(self.verbose), 1),
-                    **fit_arguments(n_batches, epochs),
+                    **fit_kwargs,
                 )
         finally:
             for key, values in history.history.items():
@@ -498,15 +497,15 @@ class BaseRNN(BaseEstimator):
         return len(rows)
 
     def _dataset(self, X, targets, weights, padding, rows, rng, *, shuffle, epochs):
-        """A feed over ``rows`` of X, bucketed by length when it helps, and its
-        batches per epoch.
+        """A feed over ``rows`` of X, bucketed by length when it helps, and the
+        ``Model.fit`` arguments that go with it (``_feed.fit_arguments``).
 
         ``padding`` is ``_batching.padding_plan(X)``, computed once per fit.
         The training feed (``shuffle``) serves ``epochs`` epochs; the
         validation feed one pass, which Keras repeats.
         """
         from sklearn_rnn._backend import BACKEND
-        from sklearn_rnn._feed import training_feed
+        from sklearn_rnn._feed import fit_arguments, training_feed
 
         batch_size = self.batch_size_
         side, keep = padding
@@ -527,11 +526,12 @@ class BaseRNN(BaseEstimator):
             fixed = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
             plan_epoch = lambda: fixed  # noqa: E731
         arrays = (targets,) if weights is None else (targets, weights)
+        feed_epochs = epochs if shuffle else 1
         feed = training_feed(
             X, arrays, plan_epoch=plan_epoch, side=side, keep=keep,
-            widths=widths, n_batches=n_batches, epochs=epochs if shuffle else 1,
+            widths=widths, n_batches=n_batches, epochs=feed_epochs,
         )  # fmt: skip
-        return feed, n_batches
+        return feed, fit_arguments(n_batches, feed_epochs)
 
     # -------------------------------------------------------------- predict
     def _predict_array(self, X):

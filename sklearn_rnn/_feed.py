@@ -1,10 +1,12 @@
 """Backend-neutral training feed and compiled prediction.
 
-Two functions hide what differs between Keras' backends:
+Three functions hide what differs between Keras' backends:
 
 - :func:`training_feed` turns a batch plan (NumPy, see ``_batching``) into
-  something ``Model.fit`` accepts: a ``tf.data.Dataset`` on TensorFlow, a
-  ``keras.utils.PyDataset`` on JAX and PyTorch;
+  something ``Model.fit`` accepts: a ``tf.data.Dataset`` on TensorFlow (one
+  for all of a fit's epochs), a ``keras.utils.PyDataset`` on JAX and PyTorch;
+- :func:`fit_arguments` gives the ``Model.fit`` arguments that go with that
+  feed (``steps_per_epoch`` for a TensorFlow feed of several epochs);
 - :func:`predict_function` returns a compiled inference callable, NumPy in,
   NumPy out: a ``tf.function`` with one input signature on TensorFlow,
   ``jax.jit`` of the model's stateless call on JAX, the module's forward pass
