@@ -8,13 +8,16 @@ sets, with one of:
 - ``cosine``: Adam whose learning rate decays from 1e-3 to 0 along a cosine
   over the fit's automatic number of steps (``keras.optimizers.schedules.CosineDecay``),
   passed as ``optimizer=``;
+- ``ema`` / ``ema999``: Adam keeping an exponential moving average of the
+  weights (``use_ema=True``, ``ema_momentum`` 0.99 / 0.999), which Keras
+  writes into the model when ``fit`` ends, passed as ``optimizer=``;
 - ``none``: the defaults.
 
 ``--epochs N`` fixes the epochs instead of ``"auto"``. Prints the mean and
 spread of test accuracy over the seeds. Run from the repository root::
 
     PYTHONPATH=. python benchmarks/bench_lr_schedules.py [--sets ArrowHead GunPoint]
-        [--schedules none plateau cosine] [--epochs 200] [--seeds 3]
+        [--schedules none plateau cosine ema ema999] [--epochs 200] [--seeds 3]
 """
 
 import argparse
@@ -39,6 +42,9 @@ def schedule_params(schedule, n_train, epochs):
     if schedule == "plateau":
         callback = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=10, min_lr=1e-5)
         return {"callbacks": [callback]}
+    if schedule.startswith("ema"):
+        momentum = 0.999 if schedule == "ema999" else 0.99
+        return {"optimizer": keras.optimizers.Adam(learning_rate=1e-3, use_ema=True, ema_momentum=momentum)}
     batch = resolve_batch_size("auto", n_train)
     steps = math.ceil(n_train / batch) * resolve_epochs(epochs, n_train, batch)
     rate = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps)
@@ -49,7 +55,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=["ArrowHead", "GunPoint", "PickupGestureWiimoteZ"])
     parser.add_argument("--schedules", nargs="+", default=["none", "plateau", "cosine"],
-                        choices=["none", "plateau", "cosine"])  # fmt: skip
+                        choices=["none", "plateau", "cosine", "ema", "ema999"])  # fmt: skip
     parser.add_argument("--epochs", default="auto", type=lambda v: v if v == "auto" else int(v))
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)

@@ -93,6 +93,8 @@ class BaseRNN(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
         "spatial_dropout": [Interval(Real, 0, 1, closed="left")],
+        "token_dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_noise": [Interval(Real, 0, None, closed="left")],
         "embedding_l2": [Interval(Real, 0, None, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": [str, HasMethods(["apply_gradients", "get_config"])],
@@ -111,8 +113,8 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, embedding_dim, vocab_size, embeddings,
-        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, embedding_l2, l2, optimizer,
-        learning_rate, batch_size, epochs, early_stopping, validation_fraction,
+        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
+        input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction,
         patience, length_bucketing, random_state, verbose, callbacks, warm_start,
     ):  # fmt: skip
         self.cell = cell
@@ -128,6 +130,8 @@ class BaseRNN(BaseEstimator):
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
         self.spatial_dropout = spatial_dropout
+        self.token_dropout = token_dropout
+        self.input_noise = input_noise
         self.embedding_l2 = embedding_l2
         self.l2 = l2
         self.optimizer = optimizer
@@ -205,7 +209,7 @@ class BaseRNN(BaseEstimator):
                 self.head_ = resolve_head(self.head, self.input_type_)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
                 self._check_network_size()
-                self.model_ = self._build_model(seed)
+                self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
             self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
@@ -388,7 +392,30 @@ class BaseRNN(BaseEstimator):
                 "range (TextTokenizer's ids start at 2 and end at its vocabulary size)."
             )
 
-    def _build_model(self, seed):
+    def _feature_scale(self, X):
+        """Each feature's standard deviation over the real steps of ``X``.
+
+        The scale of ``input_noise`` (numeric input only; None otherwise). Summed
+        in float64 over blocks of rows, so no copy of ``X`` is made; NaN padding
+        is left out, and a constant feature gets 0 (no noise).
+        """
+        if self.input_type_ != "numeric" or self.input_noise == 0:
+            return None
+        n_features = X.shape[2] if X.ndim == 3 else 1
+        count = np.zeros(n_features)
+        total = np.zeros(n_features)
+        squares = np.zeros(n_features)
+        for start in range(0, len(X), 1024):
+            block = np.asarray(X[start : start + 1024], dtype=np.float64).reshape(-1, n_features)
+            real = ~np.isnan(block)
+            block = np.where(real, block, 0.0)
+            count += real.sum(axis=0)
+            total += block.sum(axis=0)
+            squares += (block * block).sum(axis=0)
+        mean = total / np.maximum(count, 1)
+        return np.sqrt(np.maximum(squares / np.maximum(count, 1) - mean * mean, 0.0))
+
+    def _build_model(self, seed, input_scale=None):
         from sklearn_rnn._models import build_rnn_model
 
         return build_rnn_model(
@@ -403,6 +430,9 @@ class BaseRNN(BaseEstimator):
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
             spatial_dropout=self.spatial_dropout,
+            token_dropout=self.token_dropout,
+            input_noise=self.input_noise,
+            input_scale=input_scale,
             embedding_l2=self.embedding_l2,
             l2=self.l2,
             optimizer=self.optimizer,

@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from sklearn_rnn._backend import keras
+from sklearn_rnn._validation import OOV_ID
 
 
 
@@ -191,6 +192,81 @@ def _float_mask(mask, inputs):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
+class FeatureNoise(keras.layers.Layer):
+    """Add Gaussian noise to numeric sequences in training, scaled per feature.
+
+    Input ``(batch, timesteps)`` or ``(batch, timesteps, features)``. In
+    training each value gets noise of standard deviation ``stddev * scale[f]``
+    for its feature ``f``, where ``scale`` is usually each feature's standard
+    deviation in the training data, so the noise is the same fraction of every
+    feature's spread whatever its units. NaN padding stays NaN (and so stays
+    masked). Outside training the values pass unchanged.
+    """
+
+    def __init__(self, stddev, scale=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not stddev >= 0:
+            raise ValueError(f"FeatureNoise stddev must be >= 0, got {stddev!r}.")
+        self.stddev = float(stddev)
+        self.scale = None if scale is None else [float(v) for v in np.ravel(scale)]
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    def call(self, inputs, training=None):
+        if not training or self.stddev == 0:
+            return inputs
+        noise = keras.random.normal(keras.ops.shape(inputs), stddev=self.stddev, seed=self.seed_generator)
+        if self.scale is not None:
+            scale = keras.ops.convert_to_tensor(np.asarray(self.scale, dtype="float32"))
+            noise = noise * (scale[0] if len(inputs.shape) == 2 else scale)
+        return inputs + keras.ops.cast(noise, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "scale": self.scale, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class TokenDropout(keras.layers.Layer):
+    """Replace real token ids by the out-of-vocabulary id at random in training.
+
+    Each id of ``2`` or above is replaced, with probability ``rate``, by the
+    out-of-vocabulary id ``1``, independently per token and per step; padding
+    (``0``) and ids that already are ``1`` are left alone. Outside training
+    the ids pass unchanged. This is word dropout: the network learns not to
+    rely on any one word, and the out-of-vocabulary id's embedding is trained
+    on real contexts, so words first seen at prediction time (which the
+    tokenizer maps to ``1``) land on a learned vector rather than on the
+    random one it started with.
+    """
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate < 1:
+            raise ValueError(f"TokenDropout rate must be in [0, 1), got {rate!r}.")
+        self.rate = float(rate)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        draw = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
+        dropped = keras.ops.logical_and(draw < self.rate, inputs > OOV_ID)
+        return keras.ops.where(dropped, keras.ops.full_like(inputs, OOV_ID), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
 class MaskedPooling(keras.layers.Layer):
     """Pool ``(batch, timesteps, features)`` over time, ignoring masked steps.
 
@@ -335,6 +411,9 @@ def build_rnn_model(
     dropout: float = 0.2,
     recurrent_dropout: float = 0.0,
     spatial_dropout: float = 0.0,
+    token_dropout: float = 0.0,
+    input_noise: float = 0.0,
+    input_scale=None,
     embedding_l2: float = 0.0,
     l2: float = 0.0,
     optimizer="adam",
@@ -347,7 +426,8 @@ def build_rnn_model(
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
-    The network is ``[Embedding | NaN-padding mask] -> [SpatialDropout1D] ->
+    The network is ``[TokenDropout -> Embedding -> SpatialDropout1D |
+    [FeatureNoise] -> [Frames] -> NaN-padding mask] ->
     recurrent layer(s) -> [pooling over time] -> Dense``. Its output layer and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
@@ -401,6 +481,17 @@ def build_rnn_model(
         kernel on GPU and is much slower.
     spatial_dropout : float, default=0.0
         ``SpatialDropout1D`` rate after the embedding (token input only).
+    token_dropout : float, default=0.0
+        Token input only: in training, each real token id is replaced by the
+        out-of-vocabulary id 1 with this probability (``TokenDropout``), so
+        that id's embedding is trained and no single word is relied on.
+    input_noise : float, default=0.0
+        Numeric input only: in training, add Gaussian noise of standard
+        deviation ``input_noise * input_scale[f]`` to each value of feature
+        ``f`` (``FeatureNoise``).
+    input_scale : array-like of shape (n_features,), default=None
+        Per-feature scale of ``input_noise``, usually each feature's standard
+        deviation in the training data; None means 1 for every feature.
     embedding_l2 : float, default=0.0
         L2 penalty on the embedding matrix.
     l2 : float, default=0.0
@@ -483,6 +574,9 @@ def build_rnn_model(
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
     seeds = _seeds(seed)
+    # the input-corruption layers draw from their own stream, so that turning
+    # them on or off leaves every initial weight as it was
+    corruption_seeds = _seeds(None if seed is None else (seed + 1) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     if input_type == "tokens":
@@ -496,7 +590,10 @@ def build_rnn_model(
             trainable=not freeze_embeddings,
             name="embedding",
         )
-        x = embedding(inputs)
+        x = inputs
+        if token_dropout > 0:
+            x = TokenDropout(token_dropout, seed=next(corruption_seeds), name="token_dropout")(x)
+        x = embedding(x)
         if embeddings is not None:  # set, not an initializer: nothing big in the config
             embedding.set_weights([embeddings])
         if spatial_dropout > 0:
@@ -505,6 +602,8 @@ def build_rnn_model(
         shape = (None,) if n_features is None else (None, n_features)
         inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
         x = inputs
+        if input_noise > 0:
+            x = FeatureNoise(input_noise, input_scale, seed=next(corruption_seeds), name="feature_noise")(x)
         if frame_length > 1:
             x = Frames(frame_length, name="frames")(x)
         x = NaNPaddingMask(name="nan_padding_mask")(x)
@@ -626,4 +725,7 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>MaskedPooling": MaskedPooling,
     "sklearn_rnn>AttentionPooling": AttentionPooling,
     "sklearn_rnn>Frames": Frames,
+    "sklearn_rnn>TokenDropout": TokenDropout,
+    "sklearn_rnn>FeatureNoise": FeatureNoise,
 }
+

@@ -433,7 +433,8 @@ def test_frame_length_auto_and_explicit():
     X[:10, 120:] = np.nan  # median real length 140 -> round(5.6) = 6 steps per frame
     y = np.arange(20) % 2
     auto = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X, y)
-    assert auto.frame_length_ == 6 and auto.model_.layers[1].name == "frames"
+    names = [layer.name for layer in auto.model_.layers]
+    assert auto.frame_length_ == 6 and names[1:3] == ["feature_noise", "frames"]  # noise, then frames
     assert auto.predict_proba(X).shape == (20, 2)
     assert RNNClassifier(**FAST_PARAMS).fit(X, y).frame_length_ == 6  # the default
     short = RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(X[:, :30], y)
@@ -441,3 +442,32 @@ def test_frame_length_auto_and_explicit():
     assert RNNClassifier(**FAST_PARAMS, frame_length=5).fit(X, y).frame_length_ == 5
     tokens = rng.randint(1, 9, size=(20, 160))
     assert RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(tokens, y).frame_length_ == 1
+
+
+# ------------------------------------------------------- input corruption
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_input_noise_is_scaled_by_each_features_spread_over_real_steps(ndim):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 12, 2)) * [1.0, 50.0] + [0.0, 1000.0]
+    X[:8, 9:] = np.nan  # padding is left out of the scale
+    X = X if ndim == 3 else X[:, :, 1]
+    before = X.copy()
+    y = np.arange(30) % 2
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": 1, "input_noise": 0.2}).fit(X, y)
+    layer = clf.model_.get_layer("feature_noise")
+    expected = np.nanstd(X.reshape(len(X), 12, -1), axis=(0, 1))
+    np.testing.assert_allclose(layer.scale, expected, rtol=1e-6)
+    assert layer.stddev == 0.2
+    np.testing.assert_array_equal(X, before)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # no noise at predict
+    again = RNNClassifier(**{**FAST_PARAMS, "epochs": 1, "input_noise": 0.2}).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))
+
+
+def test_corruption_parameters_add_no_layer_to_the_other_input_type():
+    X, y = make_token_task(n_samples=40, seed=0)
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": 1, "input_noise": 0.3}).fit(X, y)
+    assert "feature_noise" not in [layer.name for layer in clf.model_.layers]
+    Xn, yn = make_numeric_task(n_samples=40, seed=0)
+    clf = RNNClassifier(**{**FAST_PARAMS, "epochs": 1, "token_dropout": 0.3}).fit(Xn, yn)
+    assert "token_dropout" not in [layer.name for layer in clf.model_.layers]

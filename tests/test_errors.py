@@ -91,6 +91,8 @@ def _fitted_attributes(estimator):
         ("dropout", 1.0, "a float in the range [0.0, 1.0)"),
         ("dropout", -0.1, "a float in the range [0.0, 1.0)"),
         ("recurrent_dropout", 1.5, "a float in the range [0.0, 1.0)"),
+        ("token_dropout", 1.0, "a float in the range [0.0, 1.0)"),
+        ("input_noise", -0.1, "a float in the range [0.0, inf)"),
         ("epochs", 0, "an int in the range [1, inf)"),
         ("epochs", 2.5, "an int in the range [1, inf)"),
         ("validation_fraction", 0.0, "a float in the range (0.0, 1.0)"),

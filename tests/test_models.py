@@ -377,3 +377,79 @@ def test_build_rnn_model_starts_from_given_embeddings(freeze):
     X = np.array([[1, 2, 3, 0]] * 8, dtype="int32")
     model.fit(X, np.arange(8) % 2, epochs=1, verbose=0)
     assert np.array_equal(layer.get_weights()[0], matrix) is freeze
+
+
+def test_token_dropout_replaces_real_ids_by_the_oov_id_in_training_only():
+    from sklearn_rnn._models import TokenDropout
+
+    ids = np.tile(np.array([[0, 0, 1, 2, 3, 4, 5, 6, 7, 8]], dtype="int32"), (2000, 1))
+    layer = TokenDropout(0.3, seed=0)
+    out = keras.ops.convert_to_numpy(layer(ids, training=True))
+    np.testing.assert_array_equal(out[:, :3], ids[:, :3])  # padding and the OOV id stay
+    real = out[:, 3:]
+    assert set(np.unique(real)) <= set(range(1, 9))
+    changed = real != ids[:, 3:]
+    assert (real[changed] == 1).all()  # a dropped token becomes the OOV id, nothing else
+    assert 0.28 < changed.mean() < 0.32
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(ids, training=False)), ids)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(ids)), ids)
+    with pytest.raises(ValueError, match="TokenDropout rate must be in \\[0, 1\\), got 1.0"):
+        TokenDropout(1.0)
+
+
+def test_build_rnn_model_token_dropout_comes_before_the_embedding(tmp_path):
+    from sklearn_rnn._models import CUSTOM_OBJECTS
+
+    model = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3,
+                            units=3, token_dropout=0.25, seed=0)  # fmt: skip
+    assert _layer_types(model) == ["InputLayer", "TokenDropout", "Embedding", "GRU", "Dense"]
+    plain = build_rnn_model(n_classes=2, input_type="numeric", units=3, token_dropout=0.25, seed=0)
+    assert "TokenDropout" not in _layer_types(plain)  # numeric input: no tokens to drop
+    x = np.array([[0, 0, 2, 5, 11], [3, 4, 1, 7, 9]], dtype="int32")
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(
+        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
+    )
+    assert loaded.get_layer("token_dropout").rate == 0.25
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
+    )
+
+
+def test_feature_noise_scales_per_feature_keeps_padding_and_is_off_at_inference():
+    from sklearn_rnn._models import FeatureNoise
+
+    x = np.zeros((400, 50, 2), dtype="float32")
+    x[:, 40:] = np.nan  # padding
+    layer = FeatureNoise(0.5, scale=[1.0, 10.0], seed=0)
+    out = keras.ops.convert_to_numpy(layer(x, training=True))
+    assert np.isnan(out[:, 40:]).all() and not np.isnan(out[:, :40]).any()
+    np.testing.assert_allclose(out[:, :40].std(axis=(0, 1)), [0.5, 5.0], rtol=0.03)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x, training=False)), x)
+    flat = FeatureNoise(0.5, scale=[4.0], seed=0)(x[:, :, 0], training=True)  # univariate
+    np.testing.assert_allclose(np.nanstd(keras.ops.convert_to_numpy(flat)), 2.0, rtol=0.03)
+    with pytest.raises(ValueError, match="FeatureNoise stddev must be >= 0, got -1"):
+        FeatureNoise(-1)
+
+
+def test_build_rnn_model_feature_noise_round_trips_and_keeps_initial_weights(tmp_path):
+    from sklearn_rnn._models import CUSTOM_OBJECTS
+
+    kwargs = dict(n_classes=2, input_type="numeric", n_features=2, units=3, frame_length=2, seed=0)
+    noisy = build_rnn_model(**kwargs, input_noise=0.1, input_scale=[1.0, 3.0])
+    assert _layer_types(noisy)[:3] == ["InputLayer", "FeatureNoise", "Frames"]
+    plain = build_rnn_model(**kwargs)
+    for a, b in zip(plain.get_weights(), noisy.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the noise draws from its own seed stream
+    tokens = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, units=3, input_noise=0.1)
+    assert "FeatureNoise" not in _layer_types(tokens)
+    x = np.random.RandomState(0).normal(size=(2, 6, 2)).astype("float32")
+    x[1, 4:] = np.nan
+    noisy.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(
+        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
+    )
+    assert loaded.get_layer("feature_noise").scale == [1.0, 3.0]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(noisy(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
+    )
