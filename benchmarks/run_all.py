@@ -118,7 +118,7 @@ def figure_fit_overhead(scale, repeat):
     n, steps, vocab, units, epochs = int(3000 * scale), 40, 2000, 32, 3
     X, y = token_data(n, np.full(n, steps), vocab=vocab)
     # head="last", token_dropout=0: the network keras_model builds (the "auto"
-    # head of token ids is attention, a larger network than the baseline's)
+    # head pools over time and token dropout adds a layer: another network)
     params = dict(units=units, embedding_dim=units, batch_size=32, epochs=epochs, head="last",
                   token_dropout=0.0)  # fmt: skip
 

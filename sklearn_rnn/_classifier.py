@@ -50,9 +50,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         What the output layer reads: ``"last"`` the final hidden state of the
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
-        never contributes to any of them. ``"auto"`` is ``"attention"`` for
-        token ids and ``"max"`` for numeric sequences (the best on each kind
-        in ``docs/accuracy.md``); the head used is ``head_``.
+        never contributes to any of them. ``"auto"`` is ``"max"`` for token ids
+        and numeric sequences alike (the best or tied-best on both kinds in
+        ``docs/accuracy.md``); the head used is ``head_``.
     frame_length : int or "auto", default="auto"
         Numeric sequences only: the recurrent layer reads frames of this many
         consecutive time steps (``frame_length * n_features`` values each)

@@ -44,8 +44,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         What the output layer reads: ``"last"`` the final hidden state of the
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
-        never contributes to any of them. ``"auto"`` is ``"attention"`` for
-        token ids and ``"max"`` for numeric sequences (RNNClassifier's choice,
+        never contributes to any of them. ``"auto"`` is ``"max"`` (RNNClassifier's choice,
         measured on classification in ``docs/accuracy.md``; the regressor's
         default stays ``"last"``, not measured on regression); the head used
         is ``head_``.

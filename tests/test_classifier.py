@@ -397,12 +397,12 @@ def test_validation_size_rule():
     assert validation_size(1000, 2, 0.1) == 100
 
 
-def test_head_auto_is_attention_for_tokens_and_max_for_numbers():
+def test_head_auto_is_max_pooling_for_tokens_and_numbers():
     X = np.random.RandomState(0).randint(1, 9, size=(20, 5))
     y = np.arange(20) % 2
     tokens = RNNClassifier(**FAST_PARAMS).fit(X, y)
-    assert tokens.head_ == "attention"
-    assert tokens.model_.layers[-2].name == "attention_pooling"
+    assert tokens.head_ == "max"
+    assert tokens.model_.layers[-2].name == "max_pooling"
     numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
     assert numeric.head_ == "max"
     assert numeric.model_.layers[-2].name == "max_pooling"
