@@ -37,6 +37,7 @@ from sklearn_rnn._validation import (
     _fit_context,
     check_numeric_padding,
     check_token_ids,
+    real_step_moments,
     reject_raw_text,
     validate_sequences,
 )
@@ -114,8 +115,8 @@ class BaseRNN(BaseEstimator):
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, embedding_dim, vocab_size, embeddings,
         freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
-        input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction,
-        patience, length_bucketing, random_state, verbose, callbacks, warm_start,
+        input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
+        validation_fraction, patience, length_bucketing, random_state, verbose, callbacks, warm_start,
     ):  # fmt: skip
         self.cell = cell
         self.units = units
@@ -206,7 +207,7 @@ class BaseRNN(BaseEstimator):
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             padding = _batching.padding_plan(X, self.input_type_)  # (side, steps kept per row)
             if not incremental:
-                self.head_ = resolve_head(self.head, self.input_type_)
+                self.head_ = resolve_head(self.head)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
@@ -393,27 +394,12 @@ class BaseRNN(BaseEstimator):
             )
 
     def _feature_scale(self, X):
-        """Each feature's standard deviation over the real steps of ``X``.
-
-        The scale of ``input_noise`` (numeric input only; None otherwise). Summed
-        in float64 over blocks of rows, so no copy of ``X`` is made; NaN padding
-        is left out, and a constant feature gets 0 (no noise).
-        """
+        """Each feature's standard deviation over the real steps of ``X``: the
+        scale of ``input_noise`` (numeric input only, None otherwise). A
+        constant feature gets 0, so no noise."""
         if self.input_type_ != "numeric" or self.input_noise == 0:
             return None
-        n_features = X.shape[2] if X.ndim == 3 else 1
-        count = np.zeros(n_features)
-        total = np.zeros(n_features)
-        squares = np.zeros(n_features)
-        for start in range(0, len(X), 1024):
-            block = np.asarray(X[start : start + 1024], dtype=np.float64).reshape(-1, n_features)
-            real = ~np.isnan(block)
-            block = np.where(real, block, 0.0)
-            count += real.sum(axis=0)
-            total += block.sum(axis=0)
-            squares += (block * block).sum(axis=0)
-        mean = total / np.maximum(count, 1)
-        return np.sqrt(np.maximum(squares / np.maximum(count, 1) - mean * mean, 0.0))
+        return np.sqrt(real_step_moments(X)[2])
 
     def _build_model(self, seed, input_scale=None):
         from sklearn_rnn._models import build_rnn_model

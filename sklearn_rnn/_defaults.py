@@ -90,16 +90,13 @@ def resolve_frame_length(frame_length, input_type, lengths):
     return max(1, int(round(float(np.median(lengths)) / AUTO_FRAMES)))
 
 
-def resolve_head(head, input_type):
+def resolve_head(head):
     """The network head: ``head`` itself, or ``"max"`` for ``"auto"``.
 
     Max pooling over time was the best or tied-best head on token ids and on
-    numeric sequences in ``docs/accuracy.md``; ``input_type`` is kept so that
-    a future rule per kind of input needs no change of signature.
+    numeric sequences in ``docs/accuracy.md``.
     """
-    if head != "auto":
-        return head
-    return "max"
+    return "max" if head == "auto" else head
 
 
 def validation_size(n_samples, n_classes, fraction):

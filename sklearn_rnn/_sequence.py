@@ -19,6 +19,7 @@ from sklearn_rnn._validation import (
     check_is_fitted,
     check_numeric_padding,
     filled_steps,
+    real_step_moments,
     reject_raw_text,
     validate_sequences,
 )
@@ -397,19 +398,17 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted scaler.
         """
         X = self._validate(X, reset=True)
-        padded = check_numeric_padding(X, estimator_name=type(self).__name__)
-        steps = X[~padded].reshape(-1, 1 if X.ndim == 2 else X.shape[2])
-        if not len(steps):
+        check_numeric_padding(X, estimator_name=type(self).__name__)
+        n_steps, mean, var = real_step_moments(X)
+        if not n_steps:
             raise ValueError(
                 f"{type(self).__name__} needs at least one time step that is not "
                 "padding, but every time step of X is NaN. Pass sequences with data."
             )
-        mean = steps.mean(axis=0, dtype=np.float64)
-        var = steps.var(axis=0, dtype=np.float64)
         self.mean_ = mean if self.with_mean else None
         if self.with_std:
             scale = np.sqrt(var)
-            scale[_is_constant(var, mean, len(steps))] = 1.0
+            scale[_is_constant(var, mean, n_steps)] = 1.0
             self.scale_ = scale
         else:
             self.scale_ = None

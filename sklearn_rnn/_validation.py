@@ -54,6 +54,7 @@ __all__ = [
     "check_array",
     "check_is_fitted",
     "check_numeric_padding",
+    "real_step_moments",
     "check_raw_documents",
     "check_token_ids",
     "filled_steps",
@@ -126,6 +127,45 @@ def check_numeric_padding(X: np.ndarray, *, estimator_name: str) -> np.ndarray:
             "step to NaN to mark it as padding."
         )
     return padded
+
+
+def real_step_moments(X: np.ndarray, *, block: int = 1024):
+    """Each feature's count, mean and variance over the real steps of ``X``.
+
+    Padding steps (all-NaN, as ``check_numeric_padding`` accepts them) are
+    left out. Computed in float64 in two passes over blocks of ``block`` rows,
+    so the largest temporary is one block, never a copy of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        Float sequences, already checked by ``check_numeric_padding``.
+    block : int, default=1024
+        Rows per block.
+
+    Returns
+    -------
+    count : int
+        Number of real time steps.
+    mean, var : ndarray of shape (n_features,)
+        Population mean and variance of each feature (zeros when ``count`` is 0).
+    """
+    n_features = 1 if X.ndim == 2 else X.shape[2]
+
+    def blocks():
+        for start in range(0, len(X), block):
+            steps = np.asarray(X[start : start + block], dtype=np.float64).reshape(-1, n_features)
+            yield steps[~np.isnan(steps).all(axis=1)]
+
+    count, total = 0, np.zeros(n_features)
+    for steps in blocks():
+        count += len(steps)
+        total += steps.sum(axis=0)
+    mean = total / max(count, 1)
+    squares = np.zeros(n_features)
+    for steps in blocks():
+        squares += np.square(steps - mean).sum(axis=0)
+    return count, mean, squares / max(count, 1)
 
 
 def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:

@@ -384,3 +384,19 @@ def test_sequence_scaler_inverse_transform_round_trip(X, with_mean, with_std):
     X[0, -1] = X[0, -1] if X.shape[1] == 1 else np.nan  # some padding when possible
     scaler = SequenceScaler(with_mean=with_mean, with_std=with_std).fit(X)
     np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(X)), X, atol=1e-6)
+
+
+@pytest.mark.parametrize("block", [2, 1024])
+def test_real_step_moments_leave_padding_out_in_any_block_size(block):
+    from sklearn_rnn._validation import real_step_moments
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(7, 5, 3)) * [1.0, 10.0, 0.0] + [0.0, 1e4, 2.0]
+    X[[1, 4], 3:] = np.nan
+    count, mean, var = real_step_moments(X, block=block)
+    assert count == 7 * 5 - 2 * 2
+    np.testing.assert_allclose(mean, np.nanmean(X, axis=(0, 1)), rtol=1e-12)
+    np.testing.assert_allclose(var, np.nanvar(X, axis=(0, 1)), rtol=1e-9, atol=1e-12)
+    count, mean, var = real_step_moments(X[:, :, 0], block=block)  # univariate
+    np.testing.assert_allclose(var, [np.nanvar(X[:, :, 0])], rtol=1e-9)
+    assert real_step_moments(np.full((2, 3, 1), np.nan), block=block)[0] == 0
