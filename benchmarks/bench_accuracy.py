@@ -56,7 +56,9 @@ SERIES = [
 ]  # fmt: skip
 #: Also bundled, but 1,460 steps long: minutes per fit on a CPU. Pass --sets ACSF1.
 LONG_SERIES = ["ACSF1"]
-TEXTS = ["sklearn-docstrings", "numpy-docstrings"]
+#: "-chars": the same paragraphs read character by character
+#: (TextTokenizer(analyzer="char"); baseline: character n-gram TF-IDF)
+TEXTS = ["sklearn-docstrings", "numpy-docstrings", "numpy-docstrings-chars"]
 QUICK_SETS = ["ItalyPowerDemand", "JapaneseVowels", "sklearn-docstrings"]
 
 
@@ -109,6 +111,7 @@ def _docstrings(package, modules):
 def load_text(name, quick=False):
     from sklearn.model_selection import train_test_split
 
+    name = name.removesuffix("-chars")
     if name == "sklearn-docstrings":
         texts, labels = _docstrings("sklearn", ("cluster", "linear_model", "metrics", "preprocessing"))
     else:
@@ -122,9 +125,10 @@ def load_text(name, quick=False):
 
 
 def describe(name, Xtr, ytr, Xte):
-    lengths = [len(x) if not isinstance(x, str) else len(x.split()) for x in Xtr]
+    chars = name.endswith("-chars")
+    lengths = [len(x) if not isinstance(x, str) or chars else len(x.split()) for x in Xtr]
     if isinstance(Xtr[0], str):
-        kind = "text"
+        kind = "text, characters" if chars else "text"
     else:
         kind = f"{Xtr[0].shape[1]}-ch"
         kind += ", var. length" if min(lengths) != max(lengths) else ""
@@ -144,7 +148,7 @@ def parse_variant(spec):
     return {k: _parse_value(v) for k, v in (item.split("=", 1) for item in spec.split(","))}
 
 
-def rnn_pipeline(is_text, seed, **params):
+def rnn_pipeline(is_text, seed, chars=False, **params):
     from sklearn.pipeline import make_pipeline
 
     from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
@@ -152,12 +156,14 @@ def rnn_pipeline(is_text, seed, **params):
     # "tokenizer.NAME=value" in a variant sets the TextTokenizer's parameter
     tokenizer = {k.split(".", 1)[1]: params.pop(k) for k in list(params) if k.startswith("tokenizer.")}
     clf = RNNClassifier(random_state=seed, **params)
+    if chars:
+        tokenizer.setdefault("analyzer", "char")
     if is_text:
         return make_pipeline(TextTokenizer(**tokenizer), clf)
     return make_pipeline(SequencePadder(), SequenceScaler(), clf)
 
 
-def rnn_search(is_text, seed):
+def rnn_search(is_text, seed, chars=False):
     from scipy.stats import loguniform
     from sklearn.model_selection import RandomizedSearchCV
 
@@ -173,7 +179,7 @@ def rnn_search(is_text, seed):
     else:
         space["rnnclassifier__frame_length"] = ["auto", 1]
     return RandomizedSearchCV(
-        rnn_pipeline(is_text, seed), space, n_iter=10, cv=3, random_state=seed, n_jobs=1
+        rnn_pipeline(is_text, seed, chars), space, n_iter=10, cv=3, random_state=seed, n_jobs=1
     )
 
 
@@ -235,12 +241,14 @@ class MiniRocketRidge:
         return self.model_.score(features, y)
 
 
-def tfidf_logreg(seed):
+def tfidf_logreg(seed, chars=False):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(TfidfVectorizer(sublinear_tf=True), LogisticRegression(C=10, max_iter=2000))
+    # characters: n-grams of 2 to 5 characters within word boundaries
+    vectorizer = TfidfVectorizer(sublinear_tf=True, **(dict(analyzer="char_wb", ngram_range=(2, 5)) if chars else {}))
+    return make_pipeline(vectorizer, LogisticRegression(C=10, max_iter=2000))
 
 
 # ------------------------------------------------------------------ run
@@ -251,17 +259,17 @@ def run(sets, seeds, variants, full, quick, log):
     columns += ["baseline: RF on summary stats / TF-IDF+LogReg", "baseline: MiniRocket+ridge", "published 1-NN DTW"]
     rows = []
     for name in sets:
-        is_text = name in TEXTS
+        is_text, chars = name in TEXTS, name.endswith("-chars")
         Xtr, ytr, Xte, yte = (load_text if is_text else load_series)(name, quick=quick)
         builders = [
-            ("RNN default", lambda s: rnn_pipeline(is_text, s)),
-            ("RNN early_stopping=True", lambda s: rnn_pipeline(is_text, s, early_stopping=True)),
+            ("RNN default", lambda s: rnn_pipeline(is_text, s, chars)),
+            ("RNN early_stopping=True", lambda s: rnn_pipeline(is_text, s, chars, early_stopping=True)),
         ]
         for label, params in zip(columns[2:], variants):
-            builders.append((label, lambda s, p=params: rnn_pipeline(is_text, s, **p)))
+            builders.append((label, lambda s, p=params: rnn_pipeline(is_text, s, chars, **p)))
         if full:
-            builders.append(("RNN RandomizedSearchCV", lambda s: rnn_search(is_text, s)))
-        builders.append((columns[-3], tfidf_logreg if is_text else forest))
+            builders.append(("RNN RandomizedSearchCV", lambda s: rnn_search(is_text, s, chars)))
+        builders.append((columns[-3], (lambda s: tfidf_logreg(s, chars)) if is_text else forest))
         if not is_text:
             builders.append(("baseline: MiniRocket+ridge", MiniRocketRidge))
         cells = {}

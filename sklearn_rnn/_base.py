@@ -22,6 +22,7 @@ from sklearn_rnn import _batching
 from sklearn_rnn._defaults import (
     resolve_batch_size,
     resolve_epochs,
+    resolve_conv_width,
     resolve_frame_length,
     resolve_head,
     validation_size,
@@ -86,6 +87,7 @@ class BaseRNN(BaseEstimator):
         "bidirectional": ["boolean"],
         "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
         "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -113,7 +115,7 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(
-        self, *, cell, units, bidirectional, head, frame_length, embedding_dim, vocab_size, embeddings,
+        self, *, cell, units, bidirectional, head, frame_length, conv_width, embedding_dim, vocab_size, embeddings,
         freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
         input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks, warm_start,
@@ -123,6 +125,7 @@ class BaseRNN(BaseEstimator):
         self.bidirectional = bidirectional
         self.head = head
         self.frame_length = frame_length
+        self.conv_width = conv_width
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.embeddings = embeddings
@@ -209,6 +212,7 @@ class BaseRNN(BaseEstimator):
             if not incremental:
                 self.head_ = resolve_head(self.head)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
+                self.conv_width_ = self._resolve_conv_width()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
@@ -237,6 +241,16 @@ class BaseRNN(BaseEstimator):
                 f"{n_steps} time steps. Use frame_length='auto' or an int from 1 to {n_steps}."
             )
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
+
+    def _resolve_conv_width(self):
+        """``conv_width_``; an explicit width > 0 is refused for numeric input."""
+        if self.input_type_ == "numeric" and self.conv_width not in ("auto", 0):
+            raise ValueError(
+                f"conv_width={self.conv_width!r} convolves embedded token ids, but X holds "
+                "numeric sequences (input_type_='numeric'). Use conv_width='auto' or 0 with "
+                "numeric input; frame_length reads short windows of a numeric series."
+            )
+        return resolve_conv_width(self.conv_width, self.input_type_, getattr(self, "vocab_size_", None))
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""
@@ -376,6 +390,7 @@ class BaseRNN(BaseEstimator):
                 self.embedding_dim if self.embeddings is None else self._embedding_matrix().shape[1]
             ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
+            conv_width=self.conv_width_,
         )  # fmt: skip
         n_weights = sum(parts.values())
         needed = n_weights * _TRAINING_BYTES_PER_WEIGHT
@@ -426,6 +441,7 @@ class BaseRNN(BaseEstimator):
             seed=seed,
             head=self.head_,
             frame_length=self.frame_length_,
+            conv_width=self.conv_width_,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )

@@ -90,6 +90,27 @@ def resolve_frame_length(frame_length, input_type, lengths):
     return max(1, int(round(float(np.median(lengths)) / AUTO_FRAMES)))
 
 
+#: ``conv_width="auto"``: token ids from a vocabulary of at most
+#: ``SMALL_VOCABULARY`` ids (characters, bytes, nucleotides, event codes: an
+#: alphabet whose single symbols mean little) get a convolution of
+#: ``AUTO_CONV_WIDTH`` tokens, so the recurrent layer reads n-gram detectors;
+#: larger vocabularies (words) and numeric sequences get none.
+AUTO_CONV_WIDTH = 5
+SMALL_VOCABULARY = 256
+
+
+def resolve_conv_width(conv_width, input_type, vocab_size):
+    """Convolution width: ``conv_width`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is :data:`AUTO_CONV_WIDTH` for token ids whose ``vocab_size``
+    (largest id + 1) is at most :data:`SMALL_VOCABULARY`, else 0.
+    """
+    if conv_width != "auto":
+        return int(conv_width)
+    small = input_type == "tokens" and vocab_size is not None and vocab_size <= SMALL_VOCABULARY
+    return AUTO_CONV_WIDTH if small else 0
+
+
 def resolve_head(head):
     """The network head: ``head`` itself, or ``"max"`` for ``"auto"``.
 

@@ -192,6 +192,48 @@ def _float_mask(mask, inputs):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
+class MaskedConv1D(keras.layers.Layer):
+    """A 1-D convolution over the real steps of embedded tokens, mask kept.
+
+    Input ``(batch, timesteps, features)`` with a mask; output ``(batch,
+    timesteps, filters)`` with the same mask. Padded steps are set to zero
+    before a ``"same"``-padded, stride-1 ``Conv1D`` with ReLU, so each real
+    step's output sees its ``width`` neighbours within the row and zeros
+    beyond either end of the row, whatever the padding side or padded length
+    (``Conv1D`` itself ignores masks and would mix the padding in). Each
+    output is a learned detector of a ``width``-token pattern (a character
+    or word n-gram) that the recurrent layer then reads in order.
+    """
+
+    def __init__(self, filters, width, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        self.width = int(width)
+        self.seed = seed
+        self.conv = keras.layers.Conv1D(
+            self.filters, self.width, padding="same", activation="relu",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed), name="conv",
+        )  # fmt: skip
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self.conv.build(input_shape)
+
+    def call(self, inputs, mask=None):
+        real = _float_mask(mask, inputs)
+        return self.conv(inputs * real) * real
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "width": self.width, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
 class FeatureNoise(keras.layers.Layer):
     """Add Gaussian noise to numeric sequences in training, scaled per feature.
 
@@ -423,10 +465,11 @@ def build_rnn_model(
     embeddings=None,
     freeze_embeddings: bool = False,
     frame_length: int = 1,
+    conv_width: int = 0,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
-    The network is ``[TokenDropout -> Embedding -> SpatialDropout1D |
+    The network is ``[TokenDropout -> Embedding -> SpatialDropout1D -> [MaskedConv1D] |
     [FeatureNoise] -> [Frames] -> NaN-padding mask] ->
     recurrent layer(s) -> [pooling over time] -> Dense``. Its output layer and loss follow ``task``:
 
@@ -481,6 +524,10 @@ def build_rnn_model(
         kernel on GPU and is much slower.
     spatial_dropout : float, default=0.0
         ``SpatialDropout1D`` rate after the embedding (token input only).
+    conv_width : int, default=0
+        Token input only: a ReLU convolution of this width over the embedded
+        tokens (``MaskedConv1D``, ``embedding_dim`` filters) between the
+        embedding and the recurrent layer; 0 for none.
     token_dropout : float, default=0.0
         Token input only: in training, each real token id is replaced by the
         out-of-vocabulary id 1 with this probability (``TokenDropout``), so
@@ -570,6 +617,15 @@ def build_rnn_model(
             f"frame_length={frame_length} groups numeric time steps; token ids are embedded one "
             "by one. Use frame_length=1 with token input."
         )
+    if isinstance(conv_width, bool) or not isinstance(conv_width, (int, np.integer)) or conv_width < 0:
+        raise ValueError(
+            f"build_rnn_model conv_width must be an int >= 0 (0: no convolution), got {conv_width!r}."
+        )
+    if input_type != "tokens" and conv_width > 0:
+        raise ValueError(
+            f"conv_width={conv_width} convolves embedded token ids; numeric sequences have "
+            "frame_length for local patterns. Use conv_width=0 with numeric input."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -577,6 +633,7 @@ def build_rnn_model(
     # the input-corruption layers draw from their own stream, so that turning
     # them on or off leaves every initial weight as it was
     corruption_seeds = _seeds(None if seed is None else (seed + 1) % np.iinfo(np.int32).max)
+    conv_seeds = _seeds(None if seed is None else (seed + 2) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     if input_type == "tokens":
@@ -598,6 +655,10 @@ def build_rnn_model(
             embedding.set_weights([embeddings])
         if spatial_dropout > 0:
             x = keras.layers.SpatialDropout1D(spatial_dropout, seed=next(seeds))(x)
+        if conv_width > 0:
+            # its own seed stream too: the recurrent layers' initial weights
+            # do not depend on whether the convolution is there
+            x = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
     else:
         shape = (None,) if n_features is None else (None, n_features)
         inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
@@ -664,7 +725,7 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
-                  units, bidirectional):  # fmt: skip
+                  units, bidirectional, conv_width=0):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the
@@ -683,6 +744,10 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             int(vocab_size) * int(embedding_dim)
         )
         width = int(embedding_dim)
+        if conv_width:
+            parts[f"conv_width={conv_width} x embedding_dim={embedding_dim}^2"] = (
+                int(conv_width) * width * width + width
+            )
     else:
         width = int(n_features)
     for i, n in enumerate(units):
@@ -727,5 +792,6 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>Frames": Frames,
     "sklearn_rnn>TokenDropout": TokenDropout,
     "sklearn_rnn>FeatureNoise": FeatureNoise,
+    "sklearn_rnn>MaskedConv1D": MaskedConv1D,
 }
 

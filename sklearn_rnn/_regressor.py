@@ -60,6 +60,12 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         ``docs/accuracy.md``; the regressor's default stays 1, not measured
         on regression). An int above 1 with token ids, or above the padded
         length, is refused. The value used is ``frame_length_``.
+    conv_width : int or "auto", default=0
+        Token ids only: a ReLU convolution of this many neighbouring tokens
+        over the embedded tokens before the recurrent layer; 0 for none.
+        ``"auto"`` follows the rule of
+        [`RNNClassifier`][sklearn_rnn.RNNClassifier] (not measured on
+        regression, hence the default 0). The value used is ``conv_width_``.
     embedding_dim : int, default=128
         Size of the token embedding (token input only).
     vocab_size : int, default=None
@@ -176,6 +182,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     epochs_ : int
         Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
         stopping may stop before.
+    conv_width_ : int
+        Width of the convolution over embedded token ids (0: none).
     frame_length_ : int
         Time steps per recurrent step (``frame_length``, or what ``"auto"``
         chose).
@@ -225,6 +233,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         bidirectional=False,
         head="last",
         frame_length=1,
+        conv_width=0,
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -254,6 +263,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         super().__init__(
             cell=cell, units=units, bidirectional=bidirectional, head=head,
             frame_length=frame_length,
+            conv_width=conv_width,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

@@ -444,6 +444,33 @@ def test_frame_length_auto_and_explicit():
     assert RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(tokens, y).frame_length_ == 1
 
 
+def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win():
+    """"auto" puts a width-5 convolution after the embedding of token ids from
+    a vocabulary of at most 256 ids (characters), none for larger vocabularies
+    (words) or numeric input; an explicit width wins and 0 removes it."""
+    rng = np.random.RandomState(0)
+    tokens = rng.randint(2, 30, size=(20, 12))
+    tokens[:7, 9:] = 0
+    y = np.arange(20) % 2
+    before = tokens.copy()
+    auto = RNNClassifier(**FAST_PARAMS).fit(tokens, y)
+    names = [layer.name for layer in auto.model_.layers]
+    assert auto.conv_width_ == 5 and names[1:4] == ["token_dropout", "embedding", "conv"]
+    assert auto.model_.get_layer("conv").width == 5
+    np.testing.assert_array_equal(tokens, before)
+    assert RNNClassifier(**FAST_PARAMS, vocab_size=256).fit(tokens, y).conv_width_ == 5
+    words = RNNClassifier(**FAST_PARAMS, vocab_size=257).fit(tokens, y)
+    assert words.conv_width_ == 0 and "conv" not in [layer.name for layer in words.model_.layers]
+    wide = tokens.copy()
+    wide[0, 0] = 400  # inferred vocabulary: 401 ids
+    assert RNNClassifier(**FAST_PARAMS).fit(wide, y).conv_width_ == 0
+    assert RNNClassifier(**FAST_PARAMS, conv_width=3).fit(wide, y).model_.get_layer("conv").width == 3
+    off = RNNClassifier(**FAST_PARAMS, conv_width=0).fit(tokens, y)
+    assert off.conv_width_ == 0 and "conv" not in [layer.name for layer in off.model_.layers]
+    numeric = rng.normal(size=(20, 12, 2)).astype("float32")
+    assert RNNClassifier(**FAST_PARAMS).fit(numeric, y).conv_width_ == 0
+
+
 # ------------------------------------------------------- input corruption
 @pytest.mark.parametrize("ndim", [2, 3])
 def test_input_noise_is_scaled_by_each_features_spread_over_real_steps(ndim):

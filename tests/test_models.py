@@ -1,5 +1,7 @@
 """The Keras model builder, tested without training."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -136,6 +138,8 @@ def test_recurrent_layers_match_keras_on_masked_input(cell, return_sequences, go
 
 _GRAPH_DUMP = """
 import glob, os, re, sys
+import re
+
 import numpy as np
 from sklearn_rnn import RNNClassifier
 X = np.random.RandomState(0).randint(1, 9, size=(8, 5)); X[:4, 3:] = 0
@@ -379,6 +383,18 @@ def test_build_rnn_model_starts_from_given_embeddings(freeze):
     assert np.array_equal(layer.get_weights()[0], matrix) is freeze
 
 
+def _round_trip(model, x, tmp_path):
+    """Save ``model`` in the .keras format, load it, check it predicts alike; the loaded model."""
+    from sklearn_rnn._models import CUSTOM_OBJECTS
+
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
+    )
+    return loaded
+
+
 def test_token_dropout_replaces_real_ids_by_the_oov_id_in_training_only():
     from sklearn_rnn._models import TokenDropout
 
@@ -398,22 +414,13 @@ def test_token_dropout_replaces_real_ids_by_the_oov_id_in_training_only():
 
 
 def test_build_rnn_model_token_dropout_comes_before_the_embedding(tmp_path):
-    from sklearn_rnn._models import CUSTOM_OBJECTS
-
     model = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3,
                             units=3, token_dropout=0.25, seed=0)  # fmt: skip
     assert _layer_types(model) == ["InputLayer", "TokenDropout", "Embedding", "GRU", "Dense"]
     plain = build_rnn_model(n_classes=2, input_type="numeric", units=3, token_dropout=0.25, seed=0)
     assert "TokenDropout" not in _layer_types(plain)  # numeric input: no tokens to drop
     x = np.array([[0, 0, 2, 5, 11], [3, 4, 1, 7, 9]], dtype="int32")
-    model.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(
-        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
-    )
-    assert loaded.get_layer("token_dropout").rate == 0.25
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
-    )
+    assert _round_trip(model, x, tmp_path).get_layer("token_dropout").rate == 0.25
 
 
 def test_feature_noise_scales_per_feature_keeps_padding_and_is_off_at_inference():
@@ -453,3 +460,72 @@ def test_build_rnn_model_feature_noise_round_trips_and_keeps_initial_weights(tmp
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(noisy(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
     )
+
+
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+@pytest.mark.parametrize("conv_width", [2, 3, 5])
+def test_every_head_with_a_token_convolution_ignores_padding(head, conv_width):
+    """The convolution sees zeros beyond each row's ends whatever the padding:
+    pre or post padding to any width gives the same predictions."""
+    rng = np.random.RandomState(2)
+    rows = [rng.randint(2, 20, size=n).astype("int32") for n in (3, 6, 1, 4)]
+    model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, embedding_dim=3,
+                            units=(4, 3), head=head, conv_width=conv_width, seed=0)  # fmt: skip
+    reference = keras.ops.convert_to_numpy(model(_pad(rows, 6, "post", 0)))
+    for side in ("pre", "post"):
+        for width in (6, 9, 12):
+            got = keras.ops.convert_to_numpy(model(_pad(rows, width, side, 0)))
+            np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_masked_conv1d_is_a_relu_convolution_of_each_row_alone():
+    """Each real step's output is the ReLU of the kernel over its neighbours
+    within the row (zeros beyond its ends); padded steps give zeros."""
+    from sklearn_rnn._models import MaskedConv1D
+
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(1, 6, 2)).astype("float32")
+    mask = np.array([[False, False, True, True, True, False]])  # real steps 2-4
+    layer = MaskedConv1D(3, 3, seed=0)
+    out = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    kernel, bias = (keras.ops.convert_to_numpy(w) for w in layer.conv.weights)
+    row = np.concatenate([np.zeros((1, 2)), x[0, 2:5], np.zeros((1, 2))])  # the row, zero-padded
+    expected = [np.maximum(0, np.einsum("kf,kfo->o", row[i : i + 3], kernel) + bias) for i in range(3)]
+    np.testing.assert_allclose(out[0, 2:5], expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(out[0, [0, 1, 5]], 0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.compute_mask(x, mask)), mask)
+    assert layer.compute_output_shape((None, 6, 2)) == (None, 6, 3)
+
+
+def test_build_rnn_model_conv_round_trips_and_keeps_initial_weights(tmp_path):
+    kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3, seed=0)
+    conv = build_rnn_model(**kwargs, conv_width=3, token_dropout=0.1)
+    assert _layer_types(conv) == ["InputLayer", "TokenDropout", "Embedding", "MaskedConv1D", "GRU", "Dense"]
+    plain = build_rnn_model(**kwargs, token_dropout=0.1)
+    for name in ("embedding", "gru_0", "probabilities"):  # the convolution has its own seed stream
+        for a, b in zip(plain.get_layer(name).get_weights(), conv.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    x = np.array([[0, 0, 2, 5, 11], [3, 4, 1, 7, 0]], dtype="int32")
+    assert _round_trip(conv, x, tmp_path).get_layer("conv").width == 3
+
+
+@pytest.mark.parametrize("conv_width, input_type, message", [
+    (-1, "tokens", "conv_width must be an int >= 0 (0: no convolution), got -1"),
+    (2.0, "tokens", "conv_width must be an int >= 0 (0: no convolution), got 2.0"),
+    (3, "numeric", "conv_width=3 convolves embedded token ids; numeric sequences have frame_length"),
+])  # fmt: skip
+def test_build_rnn_model_rejects_bad_conv_width(conv_width, input_type, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build_rnn_model(n_classes=2, input_type=input_type, vocab_size=9, conv_width=conv_width)
+
+
+def test_weight_counts_include_the_convolution():
+    from sklearn_rnn._models import weight_counts
+
+    kwargs = dict(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4, units=5)
+    for width in (0, 3):
+        counts = weight_counts(
+            input_type="tokens", n_outputs=3, n_features=None, vocab_size=11, embedding_dim=4,
+            cell="gru", units=5, bidirectional=False, conv_width=width,
+        )  # fmt: skip
+        assert sum(counts.values()) == build_rnn_model(**kwargs, conv_width=width).count_params()
