@@ -89,7 +89,8 @@ def child(sizes, repeat, quick):
     # build_rnn_model builds by default (the baseline); RNNClassifier's own
     # defaults would change the network
     params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, head="last",
-                  frame_length=1, token_dropout=0.0, input_noise=0.0, random_state=0)  # fmt: skip
+                  frame_length=1, conv_width=0, token_dropout=0.0, input_noise=0.0,
+                  random_state=0)  # fmt: skip
     results = {"backend": BACKEND, "fit": [], "epoch": [], "predict": []}
 
     def fit_pair(label, X, y, input_kind, n_features=None, cell="gru", epochs=EPOCHS, batch=BATCH):
