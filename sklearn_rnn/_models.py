@@ -524,10 +524,6 @@ def build_rnn_model(
         kernel on GPU and is much slower.
     spatial_dropout : float, default=0.0
         ``SpatialDropout1D`` rate after the embedding (token input only).
-    conv_width : int, default=0
-        Token input only: a ReLU convolution of this width over the embedded
-        tokens (``MaskedConv1D``, ``embedding_dim`` filters) between the
-        embedding and the recurrent layer; 0 for none.
     token_dropout : float, default=0.0
         Token input only: in training, each real token id is replaced by the
         out-of-vocabulary id 1 with this probability (``TokenDropout``), so
@@ -567,6 +563,10 @@ def build_rnn_model(
         step of the recurrent layer (the ``Frames`` layer), so that it runs
         ``frame_length`` times fewer steps, each seeing a short window of the
         series. 1 feeds the steps as they are.
+    conv_width : int, default=0
+        Token input only: a ReLU convolution of this width over the embedded
+        tokens (``MaskedConv1D``, ``embedding_dim`` filters) between the
+        embedding and the recurrent layer; 0 for none.
 
     Returns
     -------
