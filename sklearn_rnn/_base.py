@@ -21,8 +21,8 @@ from sklearn.utils import check_random_state
 from sklearn_rnn import _batching
 from sklearn_rnn._defaults import (
     resolve_batch_size,
-    resolve_epochs,
     resolve_conv_width,
+    resolve_epochs,
     resolve_frame_length,
     resolve_head,
     validation_size,
@@ -115,8 +115,8 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(
-        self, *, cell, units, bidirectional, head, frame_length, conv_width, embedding_dim, vocab_size, embeddings,
-        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
+        self, *, cell, units, bidirectional, head, frame_length, conv_width, embedding_dim, vocab_size,
+        embeddings, freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
         input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks, warm_start,
     ):  # fmt: skip
