@@ -148,22 +148,23 @@ def parse_variant(spec):
     return {k: _parse_value(v) for k, v in (item.split("=", 1) for item in spec.split(","))}
 
 
-def rnn_pipeline(is_text, seed, chars=False, **params):
+def rnn_pipeline(name, seed, **params):
+    """The benchmark's pipeline for data set ``name``, ``params`` set on the RNN."""
     from sklearn.pipeline import make_pipeline
 
     from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler, TextTokenizer
 
     # "tokenizer.NAME=value" in a variant sets the TextTokenizer's parameter
     tokenizer = {k.split(".", 1)[1]: params.pop(k) for k in list(params) if k.startswith("tokenizer.")}
-    clf = RNNClassifier(random_state=seed, **params)
-    if chars:
+    if name.endswith("-chars"):
         tokenizer.setdefault("analyzer", "char")
-    if is_text:
+    clf = RNNClassifier(random_state=seed, **params)
+    if name in TEXTS:
         return make_pipeline(TextTokenizer(**tokenizer), clf)
     return make_pipeline(SequencePadder(), SequenceScaler(), clf)
 
 
-def rnn_search(is_text, seed, chars=False):
+def rnn_search(name, seed):
     from scipy.stats import loguniform
     from sklearn.model_selection import RandomizedSearchCV
 
@@ -174,12 +175,12 @@ def rnn_search(is_text, seed, chars=False):
         "rnnclassifier__epochs": [10, 30],
         "rnnclassifier__batch_size": [8, 32],
     }
-    if is_text:
+    if name in TEXTS:
         space["rnnclassifier__bidirectional"] = [False, True]
     else:
         space["rnnclassifier__frame_length"] = ["auto", 1]
     return RandomizedSearchCV(
-        rnn_pipeline(is_text, seed, chars), space, n_iter=10, cv=3, random_state=seed, n_jobs=1
+        rnn_pipeline(name, seed), space, n_iter=10, cv=3, random_state=seed, n_jobs=1
     )
 
 
@@ -241,13 +242,14 @@ class MiniRocketRidge:
         return self.model_.score(features, y)
 
 
-def tfidf_logreg(seed, chars=False):
+def tfidf_logreg(name):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    # characters: n-grams of 2 to 5 characters within word boundaries
-    vectorizer = TfidfVectorizer(sublinear_tf=True, **(dict(analyzer="char_wb", ngram_range=(2, 5)) if chars else {}))
+    vectorizer = TfidfVectorizer(sublinear_tf=True)
+    if name.endswith("-chars"):  # n-grams of 2 to 5 characters within word boundaries
+        vectorizer.set_params(analyzer="char_wb", ngram_range=(2, 5))
     return make_pipeline(vectorizer, LogisticRegression(C=10, max_iter=2000))
 
 
@@ -259,17 +261,17 @@ def run(sets, seeds, variants, full, quick, log):
     columns += ["baseline: RF on summary stats / TF-IDF+LogReg", "baseline: MiniRocket+ridge", "published 1-NN DTW"]
     rows = []
     for name in sets:
-        is_text, chars = name in TEXTS, name.endswith("-chars")
+        is_text = name in TEXTS
         Xtr, ytr, Xte, yte = (load_text if is_text else load_series)(name, quick=quick)
         builders = [
-            ("RNN default", lambda s: rnn_pipeline(is_text, s, chars)),
-            ("RNN early_stopping=True", lambda s: rnn_pipeline(is_text, s, chars, early_stopping=True)),
+            ("RNN default", lambda s: rnn_pipeline(name, s)),
+            ("RNN early_stopping=True", lambda s: rnn_pipeline(name, s, early_stopping=True)),
         ]
         for label, params in zip(columns[2:], variants):
-            builders.append((label, lambda s, p=params: rnn_pipeline(is_text, s, chars, **p)))
+            builders.append((label, lambda s, p=params: rnn_pipeline(name, s, **p)))
         if full:
-            builders.append(("RNN RandomizedSearchCV", lambda s: rnn_search(is_text, s, chars)))
-        builders.append((columns[-3], (lambda s: tfidf_logreg(s, chars)) if is_text else forest))
+            builders.append(("RNN RandomizedSearchCV", lambda s: rnn_search(name, s)))
+        builders.append((columns[-3], (lambda s: tfidf_logreg(name)) if is_text else forest))
         if not is_text:
             builders.append(("baseline: MiniRocket+ridge", MiniRocketRidge))
         cells = {}

@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_accuracy import load_text, rnn_pipeline  # noqa: E402
+from bench_accuracy import TEXTS, load_text, rnn_pipeline  # noqa: E402
 
 
 def trajectories(name, seed):
@@ -46,7 +46,7 @@ def trajectories(name, seed):
 
     out = []
     for early in (True, False):
-        pipe = rnn_pipeline(True, seed, early_stopping=early, patience=10**6)
+        pipe = rnn_pipeline(name, seed, early_stopping=early, patience=10**6)
         recorder = TestAccuracy(pipe)
         pipe.set_params(rnnclassifier__callbacks=[recorder]).fit(Xtr, ytr)
         out.append((pipe[-1].history_, np.array(recorder.accuracies)))
@@ -67,7 +67,7 @@ def stop_epoch(val_loss, patience):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sets", nargs="+", default=["sklearn-docstrings", "numpy-docstrings"])
+    parser.add_argument("--sets", nargs="+", default=["sklearn-docstrings", "numpy-docstrings"], choices=TEXTS)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--patience", type=int, default=10)
     args = parser.parse_args()

@@ -67,7 +67,7 @@ def main(argv=None):
             scores, used = [], set()
             for seed in range(args.seeds):
                 params = schedule_params(schedule, len(ytr), args.epochs)
-                pipe = rnn_pipeline(is_text, seed, epochs=args.epochs, **params)
+                pipe = rnn_pipeline(name, seed, epochs=args.epochs, **params)
                 scores.append(pipe.fit(Xtr, ytr).score(Xte, yte))
                 used.add(pipe[-1].epochs_)
             print(f"| {name} | {schedule} | {sorted(used)} | {np.mean(scores):.3f} ± {np.std(scores):.3f} |",

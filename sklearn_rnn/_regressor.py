@@ -182,11 +182,11 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     epochs_ : int
         Epochs of the last ``fit`` (``epochs``, or what ``"auto"`` chose); early
         stopping may stop before.
-    conv_width_ : int
-        Width of the convolution over embedded token ids (0: none).
     frame_length_ : int
         Time steps per recurrent step (``frame_length``, or what ``"auto"``
         chose).
+    conv_width_ : int
+        Width of the convolution over embedded token ids (0: none).
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).
     validation_size_ : int
