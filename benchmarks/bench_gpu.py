@@ -29,6 +29,7 @@ their full width, which must be float rounding only.
 """
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -57,7 +58,10 @@ def child(args):
     from sklearn_rnn._backend import BACKEND
 
     X, y, lengths = padded_tokens(args.rows, args.max_len)
-    out = {"backend": BACKEND, "device": device_name(BACKEND), "epoch": [], "predict": []}
+    backend_module = importlib.import_module(BACKEND)
+    versions = f"Keras {keras.__version__}, {BACKEND} {backend_module.__version__}"
+    out = {"backend": BACKEND, "device": device_name(BACKEND), "versions": versions,
+           "epoch": [], "predict": []}  # fmt: skip
 
     class LastEpoch(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -207,6 +211,7 @@ def main():
     print(f"Last-epoch seconds of a {args.epochs}-epoch fit, {args.rows:,} right-padded token rows "
           f"(log-normal lengths, at most {args.max_len}), Embedding({UNITS}) -> cell({UNITS}) -> "
           f"Dense({CLASSES}), batch {BATCH}")  # fmt: skip
+    print("; ".join(run["versions"] for run in runs.values()))
     print("| backend (device) | path | GRU epoch (s) | LSTM epoch (s) |\n|---|---|---:|---:|")
     for backend, run in runs.items():
         by_label = {}

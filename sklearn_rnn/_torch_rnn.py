@@ -22,7 +22,13 @@ dropout, non-default activations, ``unroll``, ``use_cudnn=False``) returns
 None and Keras' own loop runs.
 """
 
+import warnings
+
 from sklearn_rnn._backend import keras
+
+# What cuDNN prints (a UserWarning, at every call) when an RNN's weights are
+# not views of one flat buffer; see :func:`_call_kernel`.
+_CUDNN_COMPACTION = "RNN module weights are not part of single contiguous chunk of memory"
 
 
 def native_inner_loop(layer, sequences, initial_state, mask, training):
@@ -71,7 +77,7 @@ def native_inner_loop(layer, sequences, initial_state, mask, training):
     kernel = torch._VF.gru if kind == "gru" else torch._VF.lstm
     args = (weights, True, 1, 0.0, torch.is_grad_enabled(), False)
     if lengths is None:
-        result = kernel(x, hx, *args, True)  # batch_first
+        result = _call_kernel(kernel, x, hx, *args, True)  # batch_first
         outputs, final = result[0], [s[0] for s in result[1:]]
     else:
         outputs, final = _packed(kernel, x, hx, lengths, args)
@@ -139,6 +145,23 @@ def _torch_weights(layer, kind):
     ]
 
 
+def _call_kernel(kernel, *args):
+    """``kernel(*args)`` without cuDNN's weight-compaction warning.
+
+    On CUDA, cuDNN expects an ``nn.GRU``'s or ``nn.LSTM``'s weights to be
+    views of one flat buffer; when they are not it copies them into one and
+    warns at every call, suggesting ``flatten_parameters()``. That advice is
+    for a module that keeps its weights between calls. Here the weights are
+    rebuilt from the Keras variables at every call (transposed, GRU gates
+    reordered), so one copy per call is inherent and the warning would
+    repeat once per batch of every GPU fit. Only that message is silenced,
+    only for this call; every other warning passes through.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_CUDNN_COMPACTION, category=UserWarning)
+        return kernel(*args)
+
+
 def _reverse_rows(x, lengths):
     """Each row reversed within its real steps; padding stays at the end."""
     import torch
@@ -162,7 +185,7 @@ def _packed(kernel, x, hx, lengths, args):
         hx = tuple(h.index_select(1, order) for h in hx)
     else:
         hx = hx.index_select(1, order)
-    result = kernel(packed.data, packed.batch_sizes, hx, *args)
+    result = _call_kernel(kernel, packed.data, packed.batch_sizes, hx, *args)
     out = PackedSequence(result[0], packed.batch_sizes, order, unorder)
     outputs, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     final = [s[0].index_select(0, unorder) for s in result[1:]]

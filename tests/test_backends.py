@@ -26,6 +26,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["tensorflow", "jax", "torch"]
 
+def _pythonpath():
+    """This checkout first, then whatever PYTHONPATH already held (packages
+    installed with ``pip --target``, as on a machine without a venv)."""
+    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
 #: Makes ``import tensorflow`` fail, as where TensorFlow is not installed.
 _NO_TENSORFLOW = """
 import sys
@@ -141,7 +147,7 @@ print(json.dumps({
 
 
 def _run(backend, code, *args):
-    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": _pythonpath()}
     preamble = _NO_TENSORFLOW if backend != "tensorflow" else ""
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(preamble + code), *map(str, args)],
@@ -224,7 +230,7 @@ def test_import_quiet_loads_no_keras(backend):
     """``import sklearn_rnn`` loads no Keras and prints nothing, on every backend."""
     _require(backend)
     code = "import sys, sklearn_rnn; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
-    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": _pythonpath()}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
     )
@@ -233,14 +239,22 @@ def test_import_quiet_loads_no_keras(backend):
 
 _TORCH_KERNELS = """
 import json
+import warnings
 import numpy as np
-import keras, torch
+import keras
+# On CUDA the reference layers (Keras' own cuDNN call) warn at every call that
+# the weights are not one flat buffer; ours drop that message (_call_kernel)
+warnings.filterwarnings("ignore", "RNN module weights", UserWarning, "keras[.]src[.]backend")
+import torch
+# cuDNN rounds recurrent matmuls to TF32 on recent GPUs (PyTorch's default):
+# compare the float32 computations, which is what the paths must agree on
+torch.backends.cudnn.allow_tf32 = False
 from sklearn_rnn._models import GRU, LSTM
 from sklearn_rnn._torch_rnn import native_inner_loop
 
 rng = np.random.RandomState(0)
 B, T, F = 6, 9, 4
-x = torch.as_tensor(rng.normal(size=(B, T, F)).astype("float32"))
+x = keras.ops.convert_to_tensor(rng.normal(size=(B, T, F)).astype("float32"))  # Keras' device
 lengths = np.array([9, 3, 5, 1, 9, 7])
 post = np.arange(T)[None] < lengths[:, None]
 masks = {
@@ -260,14 +274,14 @@ for ours_cls, keras_cls in ((GRU, keras.layers.GRU), (LSTM, keras.layers.LSTM)):
                     weights = [w + rng.normal(scale=0.3, size=w.shape).astype("float32")
                                for w in ours.get_weights()]
                     ours.set_weights(weights); ref.set_weights(weights)
-                    m = None if mask is None else torch.as_tensor(mask)
+                    m = None if mask is None else keras.ops.convert_to_tensor(mask)
                     key = f"{ours_cls.__name__} back={backwards} seq={sequences} zero={zero} {name}"
                     a, b = ours(x, mask=m), ref(x, mask=m)
                     errors[key] = float((a - b).abs().max().detach())
                     a.square().sum().backward(); b.square().sum().backward()
                     ga = ours.cell.kernel.value.grad; gb = ref.cell.kernel.value.grad
                     grad_errors[key] = float((ga - gb).abs().max() / (gb.abs().max() + 1e-12))
-                    state = [torch.zeros(B, 5)] * (2 if ours_cls is LSTM else 1)
+                    state = [keras.ops.zeros((B, 5))] * (2 if ours_cls is LSTM else 1)
                     native[key] = native_inner_loop(ours, x, state, m, False) is not None
 print(json.dumps({"errors": errors, "grad_errors": grad_errors, "native": native}))
 """
@@ -284,3 +298,30 @@ def test_torch_native_recurrent_loop_matches_keras_loop():
     assert max(seen["grad_errors"].values()) < 1e-4, seen["grad_errors"]
     for key, ran in seen["native"].items():
         assert ran == (key.split()[-1] in ("none", "all", "post")), key
+
+
+def test_cudnn_weight_compaction_warning_silenced_and_nothing_else():
+    """On CUDA, cuDNN warns at every call that the recurrent weights are not
+    one flat buffer (they are rebuilt from the Keras variables per call, so
+    the copy it makes is inherent). ``_call_kernel`` drops that message,
+    lets every other warning through and leaves the filters as they were."""
+    import warnings
+
+    from sklearn_rnn._torch_rnn import _call_kernel
+
+    def kernel(a, b):  # stands in for torch._VF.gru on a CUDA tensor
+        warnings.warn(
+            "RNN module weights are not part of single contiguous chunk of memory. This "
+            "means they need to be compacted at every call, possibly greatly increasing "
+            "memory usage. To compact weights again call flatten_parameters().",
+            UserWarning,
+        )
+        warnings.warn("an unrelated warning", UserWarning)
+        return a + b
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        filters = list(warnings.filters)
+        assert _call_kernel(kernel, 1, 2) == 3
+        assert warnings.filters == filters
+    assert [str(w.message) for w in seen] == ["an unrelated warning"]
