@@ -58,7 +58,7 @@ SERIES = [
 LONG_SERIES = ["ACSF1"]
 #: "-chars": the same paragraphs read character by character
 #: (TextTokenizer(analyzer="char"); baseline: character n-gram TF-IDF)
-TEXTS = ["sklearn-docstrings", "numpy-docstrings", "numpy-docstrings-chars"]
+TEXTS = ["sklearn-docstrings", "numpy-docstrings", "sklearn-docstrings-chars", "numpy-docstrings-chars"]
 QUICK_SETS = ["ItalyPowerDemand", "JapaneseVowels", "sklearn-docstrings"]
 
 

@@ -471,7 +471,7 @@ def build_rnn_model(
 
     The network is ``[TokenDropout -> Embedding -> SpatialDropout1D -> [MaskedConv1D] |
     [FeatureNoise] -> [Frames] -> NaN-padding mask] ->
-    recurrent layer(s) -> [pooling over time] -> Dense``. Its output layer and loss follow ``task``:
+    recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D] -> Dense``. Its output layer and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
       cross-entropy (integer class codes ``0 .. n_classes - 1``), accuracy;
@@ -566,7 +566,9 @@ def build_rnn_model(
     conv_width : int, default=0
         Token input only: a ReLU convolution of this width over the embedded
         tokens (``MaskedConv1D``, ``embedding_dim`` filters) between the
-        embedding and the recurrent layer; 0 for none.
+        embedding and the recurrent layer; 0 for none. Its outputs, max-pooled
+        over each row's real steps, are also concatenated to the head's
+        output before the output layer.
 
     Returns
     -------
@@ -636,6 +638,7 @@ def build_rnn_model(
     conv_seeds = _seeds(None if seed is None else (seed + 2) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
+    conv_features = None
     if input_type == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         embedding = keras.layers.Embedding(
@@ -658,7 +661,7 @@ def build_rnn_model(
         if conv_width > 0:
             # its own seed stream too: the recurrent layers' initial weights
             # do not depend on whether the convolution is there
-            x = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
+            x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
     else:
         shape = (None,) if n_features is None else (None, n_features)
         inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
@@ -690,6 +693,12 @@ def build_rnn_model(
         x = MaskedPooling(head, name=f"{head}_pooling")(x)
     elif head == "attention":
         x = AttentionPooling(seed=next(seeds), name="attention_pooling")(x)
+    if conv_features is not None:
+        # the n-gram detectors also reach the output directly, each one's
+        # largest response over the row (a bag of n-grams) beside what the
+        # recurrent layer read in order
+        pooled = MaskedPooling("max", name="conv_max_pooling")(conv_features)
+        x = keras.layers.Concatenate(name="head_and_conv")([x, pooled])
     activation, task_loss, name = _TASKS[task]
     outputs = keras.layers.Dense(
         n_outputs,
@@ -757,6 +766,8 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             directions * _GATES[cell] * (n * (width + n) + 2 * n)
         )
         width = directions * n
+    if input_type == "tokens" and conv_width:
+        width += int(embedding_dim)  # the max-pooled convolution beside the head
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     return parts
 

@@ -62,7 +62,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         length, is refused. The value used is ``frame_length_``.
     conv_width : int or "auto", default=0
         Token ids only: a ReLU convolution of this many neighbouring tokens
-        over the embedded tokens before the recurrent layer; 0 for none.
+        over the embedded tokens before the recurrent layer, whose maximum
+        over each row also goes straight to the output layer; 0 for none.
         ``"auto"`` follows the rule of
         [`RNNClassifier`][sklearn_rnn.RNNClassifier] (not measured on
         regression, hence the default 0). The value used is ``conv_width_``.

@@ -500,9 +500,17 @@ def test_masked_conv1d_is_a_relu_convolution_of_each_row_alone():
 def test_build_rnn_model_conv_round_trips_and_keeps_initial_weights(tmp_path):
     kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3, seed=0)
     conv = build_rnn_model(**kwargs, conv_width=3, token_dropout=0.1)
-    assert _layer_types(conv) == ["InputLayer", "TokenDropout", "Embedding", "MaskedConv1D", "GRU", "Dense"]
+    assert _layer_types(conv) == [
+        "InputLayer", "TokenDropout", "Embedding", "MaskedConv1D", "GRU", "MaskedPooling",
+        "Concatenate", "Dense",
+    ]  # fmt: skip
+    # the convolution's max over each row reaches the output beside the GRU's state
+    assert conv.get_layer("probabilities").kernel.shape == (3 + 3, 2)
+    assert [t.name for t in conv.get_layer("head_and_conv").input] == [
+        conv.get_layer("gru_0").output.name, conv.get_layer("conv_max_pooling").output.name,
+    ]  # fmt: skip
     plain = build_rnn_model(**kwargs, token_dropout=0.1)
-    for name in ("embedding", "gru_0", "probabilities"):  # the convolution has its own seed stream
+    for name in ("embedding", "gru_0"):  # the convolution has its own seed stream
         for a, b in zip(plain.get_layer(name).get_weights(), conv.get_layer(name).get_weights()):
             np.testing.assert_array_equal(a, b)
     x = np.array([[0, 0, 2, 5, 11], [3, 4, 1, 7, 0]], dtype="int32")
@@ -522,10 +530,14 @@ def test_build_rnn_model_rejects_bad_conv_width(conv_width, input_type, message)
 def test_weight_counts_include_the_convolution():
     from sklearn_rnn._models import weight_counts
 
-    kwargs = dict(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4, units=5)
+    kwargs = dict(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4)
     for width in (0, 3):
-        counts = weight_counts(
-            input_type="tokens", n_outputs=3, n_features=None, vocab_size=11, embedding_dim=4,
-            cell="gru", units=5, bidirectional=False, conv_width=width,
-        )  # fmt: skip
-        assert sum(counts.values()) == build_rnn_model(**kwargs, conv_width=width).count_params()
+        for units, bidirectional, head in ((5, False, "last"), ((5, 3), True, "max")):
+            counts = weight_counts(
+                input_type="tokens", n_outputs=3, n_features=None, vocab_size=11, embedding_dim=4,
+                cell="gru", units=units, bidirectional=bidirectional, conv_width=width,
+            )  # fmt: skip
+            model = build_rnn_model(
+                **kwargs, units=units, bidirectional=bidirectional, head=head, conv_width=width
+            )  # fmt: skip
+            assert sum(counts.values()) == model.count_params()
