@@ -243,13 +243,7 @@ class BaseRNN(BaseEstimator):
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
 
     def _resolve_conv_width(self):
-        """``conv_width_``; an explicit width > 0 is refused for numeric input."""
-        if self.input_type_ == "numeric" and self.conv_width not in ("auto", 0):
-            raise ValueError(
-                f"conv_width={self.conv_width!r} convolves embedded token ids, but X holds "
-                "numeric sequences (input_type_='numeric'). Use conv_width='auto' or 0 with "
-                "numeric input; frame_length reads short windows of a numeric series."
-            )
+        """``conv_width_``, from the input type and the token vocabulary."""
         return resolve_conv_width(self.conv_width, self.input_type_, getattr(self, "vocab_size_", None))
 
     def _forget_fit(self):

@@ -66,22 +66,25 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         above the padded length, is refused. The value used is
         ``frame_length_``.
     conv_width : int or "auto", default="auto"
-        Token ids only: a ReLU convolution of this many neighbouring tokens
-        over the embedded tokens (``embedding_dim`` filters, each row
-        convolved alone, padding never seen) before the recurrent layer, so
-        that it reads learned n-gram detectors rather than single tokens;
-        each detector's largest response over the row also goes straight to
-        the output layer, beside the recurrent summary. 0 for none.
-        ``"auto"`` is 5 for token ids from a vocabulary of at most 256 ids
-        (``vocab_size_``: characters, bytes, nucleotides, event codes, whose
-        single symbols mean little) and 0 for larger vocabularies (words)
-        and numeric sequences (measured in ``docs/accuracy.md``: +9.5 points
-        on text read character by character, -0.1 and -0.8 on two word-level
-        sets, 3 seeds). An int above 0 is refused
-        for numeric sequences, where ``frame_length`` reads short windows.
-        The value used is ``conv_width_``.
+        A ReLU convolution of this many neighbouring steps (``embedding_dim``
+        filters, each row convolved alone, padding never seen) before the
+        recurrent layer: over the embedded tokens, so that it reads learned
+        n-gram detectors rather than single tokens, or over the numeric
+        steps (frames, see ``frame_length``), so that it reads learned shape
+        detectors. Each detector's largest response over the row also goes
+        straight to the output layer, beside the recurrent summary. 0 for
+        none. ``"auto"`` is 5 for token ids from a vocabulary of at most 256
+        ids (``vocab_size_``: characters, bytes, nucleotides, event codes,
+        whose single symbols mean little), and 0 for larger vocabularies
+        (words) and numeric sequences. Measured in ``docs/accuracy.md``
+        (3 seeds): +9.5 points on text read character by character, -0.1
+        and -0.8 on two word-level sets; on numeric series 5 gained 8.0
+        points on OSULeaf and 1.9 to 2.0 on two others but lost 2.5 on
+        BasicMotions, so try it there rather than rely on it. The value
+        used is ``conv_width_``.
     embedding_dim : int, default=128
-        Size of the token embedding (token input only).
+        Size of the token embedding, and the number of filters of the
+        convolution (``conv_width``) on either input.
     vocab_size : int, default=None
         Number of token ids the embedding holds. None infers it as the largest
         id seen in ``fit`` plus one. At predict time, ids that the embedding
@@ -214,7 +217,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         Time steps per recurrent step (``frame_length``, or what ``"auto"``
         chose).
     conv_width_ : int
-        Width of the convolution over embedded token ids (``conv_width``, or
+        Width of the convolution before the recurrent layer (``conv_width``, or
         what ``"auto"`` chose; 0: none).
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).

@@ -470,7 +470,7 @@ def build_rnn_model(
     """Build and compile a recurrent sequence classifier or regressor.
 
     The network is ``[TokenDropout -> Embedding -> SpatialDropout1D -> [MaskedConv1D] |
-    [FeatureNoise] -> [Frames] -> NaN-padding mask] ->
+    [FeatureNoise] -> [Frames] -> NaN-padding mask -> [MaskedConv1D]] ->
     recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D] -> Dense``. Its output layer and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
@@ -510,7 +510,8 @@ def build_rnn_model(
     vocab_size : int, default=None
         Number of token ids (largest id + 1). Required for token input.
     embedding_dim : int, default=128
-        Size of the token embedding.
+        Size of the token embedding, and the number of filters of the
+        convolution (``conv_width``) on either input.
     cell : {"gru", "lstm", "rnn"}, default="gru"
         Recurrent cell.
     units : int or tuple of int, default=128
@@ -564,9 +565,9 @@ def build_rnn_model(
         ``frame_length`` times fewer steps, each seeing a short window of the
         series. 1 feeds the steps as they are.
     conv_width : int, default=0
-        Token input only: a ReLU convolution of this width over the embedded
-        tokens (``MaskedConv1D``, ``embedding_dim`` filters) between the
-        embedding and the recurrent layer; 0 for none. Its outputs, max-pooled
+        A ReLU convolution of this width (``MaskedConv1D``, ``embedding_dim``
+        filters) before the recurrent layer, over the embedded tokens or the
+        numeric steps (frames, with ``frame_length > 1``); 0 for none. Its outputs, max-pooled
         over each row's real steps, are also concatenated to the head's
         output before the output layer.
 
@@ -623,11 +624,6 @@ def build_rnn_model(
         raise ValueError(
             f"build_rnn_model conv_width must be an int >= 0 (0: no convolution), got {conv_width!r}."
         )
-    if input_type != "tokens" and conv_width > 0:
-        raise ValueError(
-            f"conv_width={conv_width} convolves embedded token ids; numeric sequences have "
-            "frame_length for local patterns. Use conv_width=0 with numeric input."
-        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -671,6 +667,8 @@ def build_rnn_model(
         if frame_length > 1:
             x = Frames(frame_length, name="frames")(x)
         x = NaNPaddingMask(name="nan_padding_mask")(x)
+        if conv_width > 0:  # over the (framed) steps, padded steps zeroed as for tokens
+            x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
 
     layer_cls = _CELLS[cell]
     for i, n_units in enumerate(units):
@@ -753,12 +751,13 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             int(vocab_size) * int(embedding_dim)
         )
         width = int(embedding_dim)
-        if conv_width:
-            parts[f"conv_width={conv_width} x embedding_dim={embedding_dim}^2"] = (
-                int(conv_width) * width * width + width
-            )
     else:
         width = int(n_features)
+    if conv_width:
+        parts[f"conv_width={conv_width} x {width} inputs x embedding_dim={embedding_dim}"] = (
+            int(conv_width) * width * int(embedding_dim) + int(embedding_dim)
+        )
+        width = int(embedding_dim)
     for i, n in enumerate(units):
         n = int(n)
         # kernel, recurrent kernel and (GRU: two) bias vectors per gate block
@@ -766,7 +765,7 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             directions * _GATES[cell] * (n * (width + n) + 2 * n)
         )
         width = directions * n
-    if input_type == "tokens" and conv_width:
+    if conv_width:
         width += int(embedding_dim)  # the max-pooled convolution beside the head
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     return parts

@@ -61,14 +61,15 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         on regression). An int above 1 with token ids, or above the padded
         length, is refused. The value used is ``frame_length_``.
     conv_width : int or "auto", default=0
-        Token ids only: a ReLU convolution of this many neighbouring tokens
-        over the embedded tokens before the recurrent layer, whose maximum
+        A ReLU convolution of this many neighbouring steps (embedded tokens,
+        or numeric steps or frames) before the recurrent layer, whose maximum
         over each row also goes straight to the output layer; 0 for none.
         ``"auto"`` follows the rule of
         [`RNNClassifier`][sklearn_rnn.RNNClassifier] (not measured on
         regression, hence the default 0). The value used is ``conv_width_``.
     embedding_dim : int, default=128
-        Size of the token embedding (token input only).
+        Size of the token embedding, and the number of filters of the
+        convolution (``conv_width``) on either input.
     vocab_size : int, default=None
         Number of token ids the embedding holds. None infers it as the largest
         id seen in ``fit`` plus one. At predict time, ids that the embedding
@@ -187,7 +188,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         Time steps per recurrent step (``frame_length``, or what ``"auto"``
         chose).
     conv_width_ : int
-        Width of the convolution over embedded token ids (0: none).
+        Width of the convolution before the recurrent layer (0: none).
     head_ : str
         Head of the network (``head``, or what ``"auto"`` chose).
     validation_size_ : int

@@ -15,7 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from sklearn_rnn import RNNClassifier, SequencePadder, SequenceScaler
+from sklearn_rnn import RNNClassifier, RNNRegressor, SequencePadder, SequenceScaler
 from sklearn_rnn._backend import BACKEND, keras, tf
 from tests.conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
@@ -450,8 +450,9 @@ def test_frame_length_auto_and_explicit():
 
 def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win():
     """"auto" puts a width-5 convolution after the embedding of token ids from
-    a vocabulary of at most 256 ids (characters), none for larger vocabularies
-    (words) or numeric input; an explicit width wins and 0 removes it."""
+    a vocabulary of at most 256 ids (characters), none for larger
+    vocabularies (words) or numeric input; an explicit width wins (numeric
+    input included) and 0 removes it."""
     rng = np.random.RandomState(0)
     tokens = rng.randint(2, 30, size=(20, 12))
     tokens[:7, 9:] = 0
@@ -472,7 +473,17 @@ def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win(
     off = RNNClassifier(**FAST_PARAMS, conv_width=0).fit(tokens, y)
     assert off.conv_width_ == 0 and "conv" not in [layer.name for layer in off.model_.layers]
     numeric = rng.normal(size=(20, 12, 2)).astype("float32")
-    assert RNNClassifier(**FAST_PARAMS).fit(numeric, y).conv_width_ == 0
+    numeric[:5, 8:] = np.nan
+    auto = RNNClassifier(**FAST_PARAMS).fit(numeric, y)
+    assert auto.conv_width_ == 0 and "conv" not in [layer.name for layer in auto.model_.layers]
+    five = RNNClassifier(**FAST_PARAMS, conv_width=5, frame_length=2).fit(numeric, y)
+    names = [layer.name for layer in five.model_.layers]
+    assert five.conv_width_ == 5 and names[names.index("nan_padding_mask") + 1] == "conv"
+    # it reads frame_length_ steps' features at once, and has embedding_dim filters
+    assert five.model_.get_layer("conv").conv.kernel.shape == (5, 2 * 2, 4)
+    three = RNNRegressor(**FAST_PARAMS, conv_width=3, frame_length=1).fit(numeric, y.astype(float))
+    assert three.model_.get_layer("conv").conv.kernel.shape == (3, 2, 4)
+    assert RNNRegressor(**FAST_PARAMS).fit(numeric, y.astype(float)).conv_width_ == 0
 
 
 # ------------------------------------------------------- input corruption

@@ -680,17 +680,6 @@ def test_frames_of_token_ids_refused_before_training(no_network, tokens, Estimat
         Estimator(**TINY, frame_length=3).fit(X, y)
 
 
-@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
-def test_convolution_of_numeric_sequences_refused_before_training(no_network, numeric, Estimator):
-    X, y = numeric
-    message = (
-        "conv_width=3 convolves embedded token ids, but X holds numeric sequences "
-        "(input_type_='numeric'). Use conv_width='auto' or 0 with numeric input"
-    )
-    with pytest.raises(ValueError, match=re.escape(message)):
-        Estimator(**TINY, conv_width=3).fit(X, y)
-
-
 @pytest.mark.parametrize("conv_width", [-1, 2.5, "wide"])
 def test_bad_conv_width_refused_with_its_value(no_network, tokens, conv_width):
     X, y = tokens

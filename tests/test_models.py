@@ -250,10 +250,12 @@ def test_every_head_ignores_padding(head, bidirectional):
 
 
 @pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
-@pytest.mark.parametrize("frame_length", [2, 3])
-def test_every_head_with_frames_ignores_padding(head, frame_length):
-    """Frames start at each row's first real step: pre or post padding to any
-    width gives the same predictions (univariate and multivariate)."""
+@pytest.mark.parametrize("frame_length", [1, 2, 3])
+@pytest.mark.parametrize("conv_width", [0, 3])
+def test_every_head_with_frames_ignores_padding(head, frame_length, conv_width):
+    """Frames start at each row's first real step, and the convolution sees
+    zeros beyond each row's ends: pre or post padding to any width gives the
+    same predictions (univariate and multivariate)."""
     rng = np.random.RandomState(1)
     lengths = [7, 5, 1, 4, 8]
     for n_features in (None, 2):
@@ -261,7 +263,7 @@ def test_every_head_with_frames_ignores_padding(head, frame_length):
         rows = [rng.normal(size=shape(n)).astype("float32") for n in lengths]
         model = build_rnn_model(
             n_classes=3, input_type="numeric", n_features=n_features, units=(4, 3),
-            head=head, frame_length=frame_length, seed=0,
+            head=head, frame_length=frame_length, conv_width=conv_width, seed=0,
         )  # fmt: skip
         reference = keras.ops.convert_to_numpy(model(_pad(rows, 8, "post", np.nan)))
         for side in ("pre", "post"):
@@ -520,7 +522,7 @@ def test_build_rnn_model_conv_round_trips_and_keeps_initial_weights(tmp_path):
 @pytest.mark.parametrize("conv_width, input_type, message", [
     (-1, "tokens", "conv_width must be an int >= 0 (0: no convolution), got -1"),
     (2.0, "tokens", "conv_width must be an int >= 0 (0: no convolution), got 2.0"),
-    (3, "numeric", "conv_width=3 convolves embedded token ids; numeric sequences have frame_length"),
+    (-2, "numeric", "conv_width must be an int >= 0 (0: no convolution), got -2"),
 ])  # fmt: skip
 def test_build_rnn_model_rejects_bad_conv_width(conv_width, input_type, message):
     with pytest.raises(ValueError, match=re.escape(message)):
