@@ -212,7 +212,9 @@ class BaseRNN(BaseEstimator):
             if not incremental:
                 self.head_ = resolve_head(self.head)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
-                self.conv_width_ = self._resolve_conv_width()
+                self.conv_width_ = resolve_conv_width(
+                    self.conv_width, self.input_type_, getattr(self, "vocab_size_", None)
+                )  # fmt: skip
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
@@ -241,10 +243,6 @@ class BaseRNN(BaseEstimator):
                 f"{n_steps} time steps. Use frame_length='auto' or an int from 1 to {n_steps}."
             )
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
-
-    def _resolve_conv_width(self):
-        """``conv_width_``, from the input type and the token vocabulary."""
-        return resolve_conv_width(self.conv_width, self.input_type_, getattr(self, "vocab_size_", None))
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""

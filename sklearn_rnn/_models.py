@@ -193,16 +193,17 @@ def _float_mask(mask, inputs):
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class MaskedConv1D(keras.layers.Layer):
-    """A 1-D convolution over the real steps of embedded tokens, mask kept.
+    """A 1-D convolution over the real steps of a masked sequence, mask kept.
 
-    Input ``(batch, timesteps, features)`` with a mask; output ``(batch,
-    timesteps, filters)`` with the same mask. Padded steps are set to zero
-    before a ``"same"``-padded, stride-1 ``Conv1D`` with ReLU, so each real
-    step's output sees its ``width`` neighbours within the row and zeros
-    beyond either end of the row, whatever the padding side or padded length
-    (``Conv1D`` itself ignores masks and would mix the padding in). Each
-    output is a learned detector of a ``width``-token pattern (a character
-    or word n-gram) that the recurrent layer then reads in order.
+    Input ``(batch, timesteps, features)`` with a mask (embedded tokens, or
+    numeric steps or frames); output ``(batch, timesteps, filters)`` with the
+    same mask. Padded steps are set to zero before a ``"same"``-padded,
+    stride-1 ``Conv1D`` with ReLU, so each real step's output sees its
+    ``width`` neighbours within the row and zeros beyond either end of the
+    row, whatever the padding side or padded length (``Conv1D`` itself
+    ignores masks and would mix the padding in). Each output is a learned
+    detector of a ``width``-step pattern (a character n-gram, a local shape)
+    that the recurrent layer then reads in order.
     """
 
     def __init__(self, filters, width, seed=None, **kwargs):
@@ -469,9 +470,10 @@ def build_rnn_model(
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
-    The network is ``[TokenDropout -> Embedding -> SpatialDropout1D -> [MaskedConv1D] |
-    [FeatureNoise] -> [Frames] -> NaN-padding mask -> [MaskedConv1D]] ->
-    recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D] -> Dense``. Its output layer and loss follow ``task``:
+    The network is ``[TokenDropout -> Embedding -> SpatialDropout1D |
+    [FeatureNoise] -> [Frames] -> NaN-padding mask] -> [MaskedConv1D] ->
+    recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D]
+    -> Dense``. Its output layer and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
       cross-entropy (integer class codes ``0 .. n_classes - 1``), accuracy;
@@ -567,9 +569,9 @@ def build_rnn_model(
     conv_width : int, default=0
         A ReLU convolution of this width (``MaskedConv1D``, ``embedding_dim``
         filters) before the recurrent layer, over the embedded tokens or the
-        numeric steps (frames, with ``frame_length > 1``); 0 for none. Its outputs, max-pooled
-        over each row's real steps, are also concatenated to the head's
-        output before the output layer.
+        numeric steps (frames, with ``frame_length > 1``); 0 for none. Its
+        outputs, max-pooled over each row's real steps, are also
+        concatenated to the head's output before the output layer.
 
     Returns
     -------
@@ -634,7 +636,6 @@ def build_rnn_model(
     conv_seeds = _seeds(None if seed is None else (seed + 2) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
-    conv_features = None
     if input_type == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         embedding = keras.layers.Embedding(
@@ -654,10 +655,6 @@ def build_rnn_model(
             embedding.set_weights([embeddings])
         if spatial_dropout > 0:
             x = keras.layers.SpatialDropout1D(spatial_dropout, seed=next(seeds))(x)
-        if conv_width > 0:
-            # its own seed stream too: the recurrent layers' initial weights
-            # do not depend on whether the convolution is there
-            x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
     else:
         shape = (None,) if n_features is None else (None, n_features)
         inputs = keras.Input(shape=shape, dtype="float32", name="sequences")
@@ -667,8 +664,11 @@ def build_rnn_model(
         if frame_length > 1:
             x = Frames(frame_length, name="frames")(x)
         x = NaNPaddingMask(name="nan_padding_mask")(x)
-        if conv_width > 0:  # over the (framed) steps, padded steps zeroed as for tokens
-            x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
+    conv_features = None
+    if conv_width > 0:  # over the embedded tokens, or the (framed) numeric steps
+        # its own seed stream too: the recurrent layers' initial weights do
+        # not depend on whether the convolution is there
+        x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
 
     layer_cls = _CELLS[cell]
     for i, n_units in enumerate(units):
@@ -760,9 +760,11 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
         width = int(embedding_dim)
     for i, n in enumerate(units):
         n = int(n)
-        # kernel, recurrent kernel and (GRU: two) bias vectors per gate block
+        # kernel, recurrent kernel and bias vectors per gate block: a GRU
+        # (reset_after) has two biases, an LSTM and a SimpleRNN one
+        biases = 2 if cell == "gru" else 1
         parts[f"units={units if len(units) > 1 else n} (layer {i})"] = (
-            directions * _GATES[cell] * (n * (width + n) + 2 * n)
+            directions * _GATES[cell] * (n * (width + n) + biases * n)
         )
         width = directions * n
     if conv_width:

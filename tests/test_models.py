@@ -138,8 +138,6 @@ def test_recurrent_layers_match_keras_on_masked_input(cell, return_sequences, go
 
 _GRAPH_DUMP = """
 import glob, os, re, sys
-import re
-
 import numpy as np
 from sklearn_rnn import RNNClassifier
 X = np.random.RandomState(0).randint(1, 9, size=(8, 5)); X[:4, 3:] = 0
@@ -290,20 +288,14 @@ def test_frames_layer_cuts_real_steps_into_frames():
     assert Frames(3).compute_output_shape((None, None)) == (None, None, 3)
 
 
-def test_frames_model_round_trips_through_keras_format(tmp_path):
-    from sklearn_rnn._models import CUSTOM_OBJECTS
-
+@pytest.mark.parametrize("conv_width", [0, 3])
+def test_frames_model_round_trips_through_keras_format(conv_width, tmp_path):
     model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
-                            frame_length=3, seed=0)  # fmt: skip
+                            frame_length=3, conv_width=conv_width, seed=0)  # fmt: skip
     x = np.random.RandomState(0).normal(size=(2, 7, 2)).astype("float32")
     x[1, 5:] = np.nan
-    model.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(
-        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
-    )
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
-    )
+    loaded = _round_trip(model, x, tmp_path)
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
 
 
 @pytest.mark.parametrize("frame_length, message", [
@@ -345,16 +337,10 @@ def test_pooling_layers_ignore_values_under_the_mask(layer_args):
 
 @pytest.mark.parametrize("head", ["max", "attention"])
 def test_head_model_round_trips_through_keras_format(head, tmp_path):
-    from sklearn_rnn._models import CUSTOM_OBJECTS
-
     model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
                             head=head, seed=0)  # fmt: skip
     x = np.random.RandomState(0).normal(size=(2, 4, 2)).astype("float32")
-    model.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(
-        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
-    )
-    np.testing.assert_allclose(model(x), loaded(x), rtol=1e-6)
+    _round_trip(model, x, tmp_path)
 
 
 def test_embedding_matrix_puts_vectors_at_token_ids():
@@ -442,8 +428,6 @@ def test_feature_noise_scales_per_feature_keeps_padding_and_is_off_at_inference(
 
 
 def test_build_rnn_model_feature_noise_round_trips_and_keeps_initial_weights(tmp_path):
-    from sklearn_rnn._models import CUSTOM_OBJECTS
-
     kwargs = dict(n_classes=2, input_type="numeric", n_features=2, units=3, frame_length=2, seed=0)
     noisy = build_rnn_model(**kwargs, input_noise=0.1, input_scale=[1.0, 3.0])
     assert _layer_types(noisy)[:3] == ["InputLayer", "FeatureNoise", "Frames"]
@@ -454,14 +438,7 @@ def test_build_rnn_model_feature_noise_round_trips_and_keeps_initial_weights(tmp
     assert "FeatureNoise" not in _layer_types(tokens)
     x = np.random.RandomState(0).normal(size=(2, 6, 2)).astype("float32")
     x[1, 4:] = np.nan
-    noisy.save(tmp_path / "m.keras")
-    loaded = keras.saving.load_model(
-        tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS, compile=False
-    )
-    assert loaded.get_layer("feature_noise").scale == [1.0, 3.0]
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(noisy(x)), keras.ops.convert_to_numpy(loaded(x)), rtol=1e-6
-    )
+    assert _round_trip(noisy, x, tmp_path).get_layer("feature_noise").scale == [1.0, 3.0]
 
 
 @pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
@@ -543,3 +520,15 @@ def test_weight_counts_include_the_convolution():
                 **kwargs, units=units, bidirectional=bidirectional, head=head, conv_width=width
             )  # fmt: skip
             assert sum(counts.values()) == model.count_params()
+    # numeric input: the convolution reads frame_length steps' features at
+    # once; an LSTM has one bias vector per gate block, a GRU two
+    for width in (0, 3):
+        counts = weight_counts(
+            input_type="numeric", n_outputs=3, n_features=2 * 2, vocab_size=None, embedding_dim=4,
+            cell="lstm", units=5, bidirectional=True, conv_width=width,
+        )  # fmt: skip
+        model = build_rnn_model(
+            n_classes=3, input_type="numeric", n_features=2, frame_length=2, embedding_dim=4,
+            cell="lstm", units=5, bidirectional=True, head="max", conv_width=width,
+        )  # fmt: skip
+        assert sum(counts.values()) == model.count_params()
