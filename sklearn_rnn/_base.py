@@ -88,6 +88,7 @@ class BaseRNN(BaseEstimator):
         "head": [StrOptions({"auto", "last", "max", "mean", "attention"})],
         "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "conv_filters": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -115,8 +116,8 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(
-        self, *, cell, units, bidirectional, head, frame_length, conv_width, embedding_dim, vocab_size,
-        embeddings, freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
+        self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
+        embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout,
         input_noise, embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks, warm_start,
     ):  # fmt: skip
@@ -126,6 +127,7 @@ class BaseRNN(BaseEstimator):
         self.head = head
         self.frame_length = frame_length
         self.conv_width = conv_width
+        self.conv_filters = conv_filters
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.embeddings = embeddings
@@ -382,7 +384,7 @@ class BaseRNN(BaseEstimator):
                 self.embedding_dim if self.embeddings is None else self._embedding_matrix().shape[1]
             ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
-            conv_width=self.conv_width_,
+            conv_width=self.conv_width_, conv_filters=self.conv_filters,
         )  # fmt: skip
         n_weights = sum(parts.values())
         needed = n_weights * _TRAINING_BYTES_PER_WEIGHT
@@ -434,6 +436,7 @@ class BaseRNN(BaseEstimator):
             head=self.head_,
             frame_length=self.frame_length_,
             conv_width=self.conv_width_,
+            conv_filters=self.conv_filters,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )

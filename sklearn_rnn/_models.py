@@ -467,6 +467,7 @@ def build_rnn_model(
     freeze_embeddings: bool = False,
     frame_length: int = 1,
     conv_width: int = 0,
+    conv_filters: int = 256,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -512,8 +513,7 @@ def build_rnn_model(
     vocab_size : int, default=None
         Number of token ids (largest id + 1). Required for token input.
     embedding_dim : int, default=128
-        Size of the token embedding, and the number of filters of the
-        convolution (``conv_width``) on either input.
+        Size of the token embedding.
     cell : {"gru", "lstm", "rnn"}, default="gru"
         Recurrent cell.
     units : int or tuple of int, default=128
@@ -567,11 +567,15 @@ def build_rnn_model(
         ``frame_length`` times fewer steps, each seeing a short window of the
         series. 1 feeds the steps as they are.
     conv_width : int, default=0
-        A ReLU convolution of this width (``MaskedConv1D``, ``embedding_dim``
+        A ReLU convolution of this width (``MaskedConv1D``, ``conv_filters``
         filters) before the recurrent layer, over the embedded tokens or the
         numeric steps (frames, with ``frame_length > 1``); 0 for none. Its
         outputs, max-pooled over each row's real steps, are also
         concatenated to the head's output before the output layer.
+    conv_filters : int, default=256
+        Filters of that convolution (learned n-gram or local-shape
+        detectors): the recurrent layer reads this many features per step.
+        Unused when ``conv_width`` is 0.
 
     Returns
     -------
@@ -626,6 +630,10 @@ def build_rnn_model(
         raise ValueError(
             f"build_rnn_model conv_width must be an int >= 0 (0: no convolution), got {conv_width!r}."
         )
+    if isinstance(conv_filters, bool) or not isinstance(conv_filters, (int, np.integer)) or conv_filters < 1:
+        raise ValueError(
+            f"build_rnn_model conv_filters must be an int >= 1, got {conv_filters!r}."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -668,7 +676,7 @@ def build_rnn_model(
     if conv_width > 0:  # over the embedded tokens, or the (framed) numeric steps
         # its own seed stream too: the recurrent layers' initial weights do
         # not depend on whether the convolution is there
-        x = conv_features = MaskedConv1D(embedding_dim, conv_width, seed=next(conv_seeds), name="conv")(x)
+        x = conv_features = MaskedConv1D(conv_filters, conv_width, seed=next(conv_seeds), name="conv")(x)
 
     layer_cls = _CELLS[cell]
     for i, n_units in enumerate(units):
@@ -732,7 +740,7 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
-                  units, bidirectional, conv_width=0):  # fmt: skip
+                  units, bidirectional, conv_width=0, conv_filters=256):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the
@@ -754,10 +762,10 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
     else:
         width = int(n_features)
     if conv_width:
-        parts[f"conv_width={conv_width} x {width} inputs x embedding_dim={embedding_dim}"] = (
-            int(conv_width) * width * int(embedding_dim) + int(embedding_dim)
+        parts[f"conv_width={conv_width} x {width} inputs x conv_filters={conv_filters}"] = (
+            int(conv_width) * width * int(conv_filters) + int(conv_filters)
         )
-        width = int(embedding_dim)
+        width = int(conv_filters)
     for i, n in enumerate(units):
         n = int(n)
         # kernel, recurrent kernel and bias vectors per gate block: a GRU
@@ -768,7 +776,7 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
         )
         width = directions * n
     if conv_width:
-        width += int(embedding_dim)  # the max-pooled convolution beside the head
+        width += int(conv_filters)  # the max-pooled convolution beside the head
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     return parts
 

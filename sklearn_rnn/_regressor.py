@@ -67,9 +67,12 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         ``"auto"`` follows the rule of
         [`RNNClassifier`][sklearn_rnn.RNNClassifier] (not measured on
         regression, hence the default 0). The value used is ``conv_width_``.
+    conv_filters : int, default=256
+        Number of detectors in that convolution, each a feature the recurrent
+        layer reads per step; no effect while ``conv_width_`` is 0. The
+        default is the one of [`RNNClassifier`][sklearn_rnn.RNNClassifier].
     embedding_dim : int, default=128
-        Size of the token embedding, and the number of filters of the
-        convolution (``conv_width``) on either input.
+        Size of the token embedding.
     vocab_size : int, default=None
         Number of token ids the embedding holds. None infers it as the largest
         id seen in ``fit`` plus one. At predict time, ids that the embedding
@@ -236,6 +239,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         head="last",
         frame_length=1,
         conv_width=0,
+        conv_filters=256,
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -265,7 +269,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         super().__init__(
             cell=cell, units=units, bidirectional=bidirectional, head=head,
             frame_length=frame_length,
-            conv_width=conv_width,
+            conv_width=conv_width, conv_filters=conv_filters,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

@@ -13,7 +13,9 @@ import pytest  # noqa: E402
 
 #: Parameters that make RNNClassifier fast enough for unit tests: a tiny
 #: network, two epochs, and batches that hold the whole (tiny) training set.
-FAST_PARAMS = dict(units=4, embedding_dim=4, epochs=2, batch_size=64, random_state=0)
+# conv_filters=4: a tiny convolution where conv_width="auto" adds one (token ids
+# from small vocabularies); the default of 256 is tested on its own
+FAST_PARAMS = dict(units=4, embedding_dim=4, conv_filters=4, epochs=2, batch_size=64, random_state=0)
 
 
 @pytest.fixture(autouse=True)

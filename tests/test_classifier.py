@@ -463,6 +463,10 @@ def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win(
     assert auto.conv_width_ == 5 and names[1:4] == ["token_dropout", "embedding", "conv"]
     assert auto.model_.get_layer("conv").width == 5
     np.testing.assert_array_equal(tokens, before)
+    # the default filter count (FAST_PARAMS shrinks it), read by the GRU
+    default = RNNClassifier(**{k: v for k, v in FAST_PARAMS.items() if k != "conv_filters"})
+    kernel = default.fit(tokens, y).model_.get_layer("conv").conv.kernel
+    assert default.conv_filters == 256 and kernel.shape == (5, 4, 256)
     assert RNNClassifier(**FAST_PARAMS, vocab_size=256).fit(tokens, y).conv_width_ == 5
     words = RNNClassifier(**FAST_PARAMS, vocab_size=257).fit(tokens, y)
     assert words.conv_width_ == 0 and "conv" not in [layer.name for layer in words.model_.layers]
@@ -479,10 +483,12 @@ def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win(
     five = RNNClassifier(**FAST_PARAMS, conv_width=5, frame_length=2).fit(numeric, y)
     names = [layer.name for layer in five.model_.layers]
     assert five.conv_width_ == 5 and names[names.index("nan_padding_mask") + 1] == "conv"
-    # it reads frame_length_ steps' features at once, and has embedding_dim filters
+    # it reads frame_length_ steps' features at once, and has conv_filters filters
     assert five.model_.get_layer("conv").conv.kernel.shape == (5, 2 * 2, 4)
-    three = RNNRegressor(**FAST_PARAMS, conv_width=3, frame_length=1).fit(numeric, y.astype(float))
-    assert three.model_.get_layer("conv").conv.kernel.shape == (3, 2, 4)
+    three = RNNRegressor(**{**FAST_PARAMS, "conv_filters": 6}, conv_width=3, frame_length=1).fit(
+        numeric, y.astype(float)
+    )
+    assert three.model_.get_layer("conv").conv.kernel.shape == (3, 2, 6)
     assert RNNRegressor(**FAST_PARAMS).fit(numeric, y.astype(float)).conv_width_ == 0
 
 

@@ -680,6 +680,17 @@ def test_frames_of_token_ids_refused_before_training(no_network, tokens, Estimat
         Estimator(**TINY, frame_length=3).fit(X, y)
 
 
+@pytest.mark.parametrize("conv_filters", [0, 2.5, "many"])
+def test_bad_conv_filters_refused_with_its_value(no_network, tokens, conv_filters):
+    X, y = tokens
+    message = (
+        f"The 'conv_filters' parameter of RNNClassifier must be an int in the range [1, inf). "
+        f"Got {conv_filters!r} instead."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**{**TINY, "conv_filters": conv_filters}).fit(X, y)
+
+
 @pytest.mark.parametrize("conv_width", [-1, 2.5, "wide"])
 def test_bad_conv_width_refused_with_its_value(no_network, tokens, conv_width):
     X, y = tokens

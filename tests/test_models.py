@@ -478,7 +478,7 @@ def test_masked_conv1d_is_a_relu_convolution_of_each_row_alone():
 
 def test_build_rnn_model_conv_round_trips_and_keeps_initial_weights(tmp_path):
     kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3, seed=0)
-    conv = build_rnn_model(**kwargs, conv_width=3, token_dropout=0.1)
+    conv = build_rnn_model(**kwargs, conv_width=3, conv_filters=3, token_dropout=0.1)
     assert _layer_types(conv) == [
         "InputLayer", "TokenDropout", "Embedding", "MaskedConv1D", "GRU", "MaskedPooling",
         "Concatenate", "Dense",
@@ -510,14 +510,16 @@ def test_weight_counts_include_the_convolution():
     from sklearn_rnn._models import weight_counts
 
     kwargs = dict(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4)
-    for width in (0, 3):
+    for width, filters in ((0, 7), (3, 7), (3, 4)):
         for units, bidirectional, head in ((5, False, "last"), ((5, 3), True, "max")):
             counts = weight_counts(
                 input_type="tokens", n_outputs=3, n_features=None, vocab_size=11, embedding_dim=4,
                 cell="gru", units=units, bidirectional=bidirectional, conv_width=width,
+                conv_filters=filters,
             )  # fmt: skip
             model = build_rnn_model(
-                **kwargs, units=units, bidirectional=bidirectional, head=head, conv_width=width
+                **kwargs, units=units, bidirectional=bidirectional, head=head, conv_width=width,
+                conv_filters=filters,
             )  # fmt: skip
             assert sum(counts.values()) == model.count_params()
     # numeric input: the convolution reads frame_length steps' features at
@@ -525,10 +527,31 @@ def test_weight_counts_include_the_convolution():
     for width in (0, 3):
         counts = weight_counts(
             input_type="numeric", n_outputs=3, n_features=2 * 2, vocab_size=None, embedding_dim=4,
-            cell="lstm", units=5, bidirectional=True, conv_width=width,
+            cell="lstm", units=5, bidirectional=True, conv_width=width, conv_filters=6,
         )  # fmt: skip
         model = build_rnn_model(
             n_classes=3, input_type="numeric", n_features=2, frame_length=2, embedding_dim=4,
-            cell="lstm", units=5, bidirectional=True, head="max", conv_width=width,
+            cell="lstm", units=5, bidirectional=True, head="max", conv_width=width, conv_filters=6,
         )  # fmt: skip
         assert sum(counts.values()) == model.count_params()
+
+
+def test_conv_filters_sets_the_detectors_the_recurrent_layer_and_output_read():
+    model = build_rnn_model(
+        n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4, units=5, head="max",
+        conv_width=3, conv_filters=7, seed=0,
+    )  # fmt: skip
+    assert model.get_layer("conv").conv.kernel.shape == (3, 4, 7)
+    assert model.get_layer("gru_0").cell.kernel.shape == (7, 3 * 5)
+    assert model.get_layer("probabilities").kernel.shape == (5 + 7, 3)
+    default = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4,
+                              units=5, conv_width=3, seed=0)  # fmt: skip
+    assert default.get_layer("conv").conv.kernel.shape == (3, 4, 256)
+
+
+@pytest.mark.parametrize("conv_filters", [0, -3, 2.0, True])
+def test_build_rnn_model_rejects_bad_conv_filters(conv_filters):
+    message = f"build_rnn_model conv_filters must be an int >= 1, got {conv_filters!r}."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, conv_width=3,
+                        conv_filters=conv_filters)  # fmt: skip

@@ -22,7 +22,7 @@ from sklearn_rnn._persistence import UntrustedTypesError
 from .conftest import make_numeric_task, make_token_task
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = dict(units=4, embedding_dim=4, epochs=1, batch_size=64, random_state=0)
+TINY = dict(units=4, embedding_dim=4, conv_filters=4, epochs=1, batch_size=64, random_state=0)
 
 #: What a FunctionTransformer of the user's own function needs in ``trusted``.
 OWN_FUNCTION = ["tests.test_safe_persistence.double"]
