@@ -87,8 +87,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         detectors the recurrent layer reads at each step (and whose maxima
         reach the output layer). Unused while ``conv_width_`` is 0. 256
         rather than 128 gained 1.0 and 1.1 points on the two
-        character-level text sets of ``docs/accuracy.md`` (3 seeds) at
-        about 1.2 times the time per fit.
+        character-level text sets of ``docs/accuracy.md`` (3 seeds), each
+        fit taking 1.1 to 1.4 times as long.
     embedding_dim : int, default=128
         Size of the token embedding.
     vocab_size : int, default=None
