@@ -80,8 +80,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         (3 seeds): +9.5 points on text read character by character, -0.1
         and -0.8 on two word-level sets; on numeric series 5 gained 8.0
         points on OSULeaf and 1.9 to 2.0 on two others but lost 2.5 on
-        BasicMotions, so try it there rather than rely on it. The value
-        used is ``conv_width_``.
+        BasicMotions, so try it there rather than rely on it (those figures
+        are with ``conv_filters=128``; 256 was no better on series). The
+        value used is ``conv_width_``.
     conv_filters : int, default=256
         Filters of that convolution: how many learned n-gram or shape
         detectors the recurrent layer reads at each step (and whose maxima
