@@ -617,23 +617,14 @@ def build_rnn_model(
             "build_rnn_model needs vocab_size (largest token id + 1) for token input. "
             "Pass vocab_size=..., for example TextTokenizer().fit(docs).vocab_size_."
         )
-    if isinstance(frame_length, bool) or not isinstance(frame_length, (int, np.integer)) or frame_length < 1:
-        raise ValueError(
-            f"build_rnn_model frame_length must be an int >= 1, got {frame_length!r}."
-        )
+    _require_int("frame_length", frame_length, 1)
     if input_type == "tokens" and frame_length > 1:
         raise ValueError(
             f"frame_length={frame_length} groups numeric time steps; token ids are embedded one "
             "by one. Use frame_length=1 with token input."
         )
-    if isinstance(conv_width, bool) or not isinstance(conv_width, (int, np.integer)) or conv_width < 0:
-        raise ValueError(
-            f"build_rnn_model conv_width must be an int >= 0 (0: no convolution), got {conv_width!r}."
-        )
-    if isinstance(conv_filters, bool) or not isinstance(conv_filters, (int, np.integer)) or conv_filters < 1:
-        raise ValueError(
-            f"build_rnn_model conv_filters must be an int >= 1, got {conv_filters!r}."
-        )
+    _require_int("conv_width", conv_width, 0, " (0: no convolution)")
+    _require_int("conv_filters", conv_filters, 1)
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -779,6 +770,13 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
         width += int(conv_filters)  # the max-pooled convolution beside the head
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     return parts
+
+
+def _require_int(name, value, minimum, note=""):
+    """Refuse a ``build_rnn_model`` argument that is not an int >= ``minimum``
+    (bools and floats included), naming it and the value received."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"build_rnn_model {name} must be an int >= {minimum}{note}, got {value!r}.")
 
 
 def _resolve_meta(meta, n_classes, input_type, n_features):
