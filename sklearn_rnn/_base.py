@@ -167,7 +167,7 @@ class BaseRNN(BaseEstimator):
             Class labels, a binary label-indicator matrix (classifier), or
             real-valued targets (regressor).
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights.
+            Per-sample weights, each >= 0 (0 leaves a sequence out of the loss).
 
         Returns
         -------
@@ -324,7 +324,17 @@ class BaseRNN(BaseEstimator):
     def _sample_weights(self, X, targets, sample_weight):
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=np.float32)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        negative = np.flatnonzero(weights < 0)
+        if negative.size:
+            raise ValueError(
+                f"sample_weight must be non-negative, got {negative.size} negative "
+                f"weight(s), the first {float(weights[negative[0]])!r} at position "
+                f"{int(negative[0])}. A weight scales that sequence's loss, so a negative "
+                "one would train the network away from its label. Use 0 to ignore a "
+                "sequence, or drop it."
+            )
+        return weights
 
     def _check_vocabulary(self, X, *, incremental):
         if self.input_type_ != "tokens":

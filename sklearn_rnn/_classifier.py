@@ -345,7 +345,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             (except for multilabel ``y``, whose columns are the labels),
             ignored afterwards. ``early_stopping`` does not apply here.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights.
+            Per-sample weights, each >= 0 (0 leaves a sequence out of the loss).
 
         Returns
         -------

@@ -295,7 +295,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets. The first call fixes the target standardisation.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights.
+            Per-sample weights, each >= 0 (0 leaves a sequence out of the loss).
 
         Returns
         -------

@@ -305,10 +305,38 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             kept.sort(key=lambda item: (-item[1], item[0]))
             if self.max_tokens is not None:
                 kept = kept[: self.max_tokens - 2]
+            if not kept:
+                raise ValueError(self._empty_vocabulary_message(counts, len(documents)))
             self.vocabulary_ = {token: idx for idx, (token, _) in enumerate(kept, start=2)}
         self.vocab_size_ = max(self.vocabulary_.values(), default=1) + 1
         self.max_len_ = max(1, longest) if self.max_len is None else self.max_len
         return tokens if keep_tokens else None
+
+    def _empty_vocabulary_message(self, counts, n_documents):
+        """Why fitting learned no token, and what to change (as CountVectorizer refuses)."""
+        name = type(self).__name__
+        if not counts:
+            found = (
+                f"found no token in {n_documents} document(s): each is empty"
+                + (
+                    f" or has no match for token_pattern={self.token_pattern!r}"
+                    if self.analyzer == "word"
+                    else ""
+                )
+            )
+            fix = "Pass documents with text" + (
+                " or a token_pattern that matches them." if self.analyzer == "word" else "."
+            )
+        else:
+            found = (
+                f"kept no token: min_frequency={self.min_frequency} but the most frequent "
+                f"of the {len(counts)} distinct tokens occurs {max(counts.values())} time(s)"
+            )
+            fix = "Lower min_frequency."
+        return (
+            f"{name} {found}, so the vocabulary is empty and every sequence would be "
+            f"padding only. {fix}"
+        )
 
     def _build_analyzer(self):
         return CountVectorizer(

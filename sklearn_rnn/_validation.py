@@ -365,6 +365,13 @@ def validate_sequences(
             f"{ndim}-D X of shape {np.shape(X)}. Pass sequences in the same layout as "
             "in fit: X[..., np.newaxis] turns 2-D univariate sequences into 3-D ones."
         )
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
+        raise ValueError(
+            f"{name} expected real-valued sequences, got complex values (dtype "
+            f"{X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two "
+            "features: np.concatenate([X.real, X.imag], axis=-1) for 3-D X, "
+            "np.stack([X.real, X.imag], axis=-1) for 2-D X."
+        )
     check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
     if ndim == 2:
         if y is None:

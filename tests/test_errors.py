@@ -236,6 +236,33 @@ def test_fit_rejects_infinity(no_network, numeric, ndim):
         RNNClassifier(**TINY).fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_fit_rejects_negative_sample_weight(no_network, tokens, Estimator):
+    X, y = tokens
+    weights = np.ones(len(y))
+    weights[[3, 7]] = -0.5
+    message = (
+        "sample_weight must be non-negative, got 2 negative weight(s), the first -0.5 at "
+        "position 3."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).fit(X, y, sample_weight=weights)
+    assert weights[3] == -0.5  # the user's array is left as it was
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_fit_rejects_complex_values(no_network, numeric, ndim):
+    X, y = numeric
+    X = np.nan_to_num(X) + 1j
+    X = X[:, :, 0] if ndim == 2 else X
+    message = (
+        f"RNNClassifier expected real-valued sequences, got complex values (dtype "
+        f"{X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two features"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
 def test_fit_rejects_negative_token_ids(no_network, tokens):
     X, y = tokens
     X = X.copy()
@@ -433,6 +460,24 @@ def test_text_tokenizer_rejects_non_string_documents(document, kind):
     message = f"TextTokenizer expected every document to be a str, got {kind} at position 1."
     with pytest.raises(TypeError, match=re.escape(message)):
         TextTokenizer().fit(["a b", document])
+
+
+@pytest.mark.parametrize(
+    "params, documents, message",
+    [
+        ({}, ["", " ; "], "found no token in 2 document(s): each is empty or has no match "
+         "for token_pattern="),
+        ({"analyzer": "char"}, ["", ""], "found no token in 2 document(s): each is empty, so"),
+        ({"min_frequency": 3}, ["a b", "a"], "kept no token: min_frequency=3 but the most "
+         "frequent of the 2 distinct tokens occurs 2 time(s)"),
+    ],
+)  # fmt: skip
+def test_text_tokenizer_refuses_an_empty_vocabulary(params, documents, message):
+    # as CountVectorizer does: every sequence would be padding only
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TextTokenizer(**params).fit(documents)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TextTokenizer(**params).fit_transform(documents)
 
 
 @pytest.mark.parametrize("method", ["fit", "transform"])
