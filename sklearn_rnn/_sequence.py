@@ -100,6 +100,10 @@ class SequencePadder(
     so padded batches can be re-padded to another length or side. A step that
     mixes NaN with finite values is an error.
 
+    ``transform`` returns a NumPy array even under
+    ``sklearn.set_config(transform_output="pandas")``: a 3-D batch of
+    sequences has no DataFrame form. There is no ``set_output``.
+
     Examples
     --------
     >>> import numpy as np
@@ -307,7 +311,12 @@ class SequencePadder(
         return tags
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # sequences have no DataFrame form: see Notes
+):
     """Standardise sequences feature by feature over all their time steps.
 
     Means and standard deviations are computed per feature over every real
@@ -356,6 +365,13 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     sequences: it gets one scalar mean and scale, shared by all columns, and
     ``transform`` expects the same number of columns. Every NaN of a 2-D array
     is padding. Fit and transform must use the same number of dimensions.
+
+    ``transform`` returns a NumPy array even under
+    ``sklearn.set_config(transform_output="pandas")``, as
+    :class:`SequencePadder` does: a 3-D batch of sequences has no DataFrame
+    form, and a pipeline that pads and scales sequences must keep working
+    where that option is set for the tabular steps. There is no
+    ``set_output``.
 
     Examples
     --------

@@ -367,8 +367,8 @@ def validate_sequences(
         )
     if getattr(getattr(X, "dtype", None), "kind", None) == "c":
         raise ValueError(
-            f"{name} expected real-valued sequences, got complex values (dtype "
-            f"{X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two "
+            f"Complex data not supported: {name} expected real-valued sequences, got "
+            f"complex values (dtype {X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two "
             "features: np.concatenate([X.real, X.imag], axis=-1) for 3-D X, "
             "np.stack([X.real, X.imag], axis=-1) for 2-D X."
         )

@@ -267,6 +267,12 @@ def test_pipeline_with_padder_and_scaler_on_ragged_list():
     ragged = [rng.normal(loc=label, size=(rng.randint(3, 9), 2)) for label in y]
     pipe = make_pipeline(SequencePadder(), SequenceScaler(), RNNClassifier(**FAST_PARAMS))
     assert pipe.fit(ragged, y).predict(ragged[:4]).shape == (4,)
+    expected = pipe.predict_proba(ragged)
+    # a project-wide transform_output="pandas" leaves the sequence steps as arrays
+    import sklearn
+
+    with sklearn.config_context(transform_output="pandas"):
+        np.testing.assert_array_equal(clone(pipe).fit(ragged, y).predict_proba(ragged), expected)
 
 
 # ------------------------------------------------------------ persistence

@@ -256,8 +256,8 @@ def test_fit_rejects_complex_values(no_network, numeric, ndim):
     X = np.nan_to_num(X) + 1j
     X = X[:, :, 0] if ndim == 2 else X
     message = (
-        f"RNNClassifier expected real-valued sequences, got complex values (dtype "
-        f"{X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two features"
+        f"Complex data not supported: RNNClassifier expected real-valued sequences, got "
+        f"complex values (dtype {X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two features"
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(X, y)

@@ -325,6 +325,27 @@ def test_sequence_scaler_after_padder(ragged):
     assert np.isnan(Xt[1, 1:]).all()
 
 
+@pytest.mark.parametrize("univariate", [False, True])
+def test_sequence_transformers_return_arrays_under_pandas_output(ragged, univariate):
+    # a global transform_output="pandas" (set for the tabular steps of a project)
+    # must not break padding and scaling: sequences have no DataFrame form
+    import sklearn
+
+    X = [seq[:, 0] for seq in ragged] if univariate else ragged
+    expected = make_pipeline(SequencePadder(), SequenceScaler()).fit_transform(X)
+    with sklearn.config_context(transform_output="pandas"):
+        pipe = make_pipeline(SequencePadder(), SequenceScaler())
+        Xt = pipe.fit_transform(X)
+        again = pipe.transform(X)
+        scaled_2d = SequenceScaler().fit_transform(expected[:, :, 0])
+    for out in (Xt, again, scaled_2d):
+        assert type(out) is np.ndarray
+    np.testing.assert_array_equal(Xt, expected)
+    np.testing.assert_array_equal(again, expected)
+    assert not hasattr(SequenceScaler(), "set_output")
+    assert not hasattr(SequencePadder(), "set_output")
+
+
 def test_sequence_scaler_rejects_other_width(padded_batch):
     scaler = SequenceScaler().fit(padded_batch)
     msg = (
