@@ -368,7 +368,7 @@ class SequenceScaler(
 
     ``transform`` returns a NumPy array even under
     ``sklearn.set_config(transform_output="pandas")``, as
-    :class:`SequencePadder` does: a 3-D batch of sequences has no DataFrame
+    ``SequencePadder`` does: a 3-D batch of sequences has no DataFrame
     form, and a pipeline that pads and scales sequences must keep working
     where that option is set for the tabular steps. There is no
     ``set_output``.
