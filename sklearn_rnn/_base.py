@@ -11,6 +11,7 @@ epoch trains on) and ``_sample_weights``.
 
 import functools
 import os
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -379,7 +380,30 @@ class BaseRNN(BaseEstimator):
 
     def _embedding_matrix(self):
         """The ``embeddings`` parameter as float32 (no copy when it already is)."""
-        return np.asarray(self.embeddings, dtype=np.float32)
+        embeddings = self.embeddings
+        if isinstance(embeddings, Mapping) or hasattr(embeddings, "key_to_index"):
+            raise TypeError(
+                f"embeddings must be a matrix whose row i is the vector of token id i, got "
+                f"a mapping from tokens to vectors ({type(embeddings).__name__}). Build the "
+                "matrix with sklearn_rnn.embedding_matrix(vectors, vocabulary) and fix "
+                "that vocabulary on the tokenizer: TextTokenizer(vocabulary=vocabulary)."
+            )
+        try:
+            matrix = np.asarray(embeddings, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"embeddings must be a numeric matrix of shape (n_ids, dim), got "
+                f"{type(embeddings).__name__} that NumPy cannot read as floats ({exc}). "
+                "Pass a 2-D array, e.g. from sklearn_rnn.embedding_matrix."
+            ) from None
+        if not np.isfinite(matrix).all():
+            row = int(np.argwhere(~np.isfinite(matrix))[0][0])
+            raise ValueError(
+                f"embeddings must hold finite numbers, got NaN or infinity in row {row} "
+                f"(token id {row}). Give that token a vector, or build the matrix with "
+                "sklearn_rnn.embedding_matrix, which initialises tokens without one."
+            )
+        return matrix
 
     def _check_network_size(self):
         """Refuse a network that cannot fit in memory, before allocating it."""

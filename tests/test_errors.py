@@ -705,6 +705,49 @@ def test_embeddings_of_the_wrong_shape_refused_before_building(
     assert not hasattr(clf, "model_")
 
 
+def _nan_in_row_3():
+    matrix = np.ones((30, 4))
+    matrix[3, 2] = np.nan
+    return matrix
+
+
+class _KeyedVectorsLike:
+    """gensim's KeyedVectors without gensim: a token-to-row mapping and vectors."""
+
+    key_to_index = {"cat": 0}
+    vectors = np.ones((1, 4))
+
+    def __len__(self):
+        return len(self.key_to_index)
+
+    def __getitem__(self, token):
+        return self.vectors[self.key_to_index[token]]
+
+
+@pytest.mark.parametrize(
+    "embeddings, error, message",
+    [
+        ({"cat": np.ones(4)}, TypeError, "got a mapping from tokens to vectors (dict). "
+         "Build the matrix with sklearn_rnn.embedding_matrix(vectors, vocabulary)"),
+        (_KeyedVectorsLike(), TypeError, "got a mapping from tokens to vectors "
+         "(_KeyedVectorsLike)."),
+        ([["a", "b"]] * 30, ValueError, "embeddings must be a numeric matrix of shape "
+         "(n_ids, dim), got list that NumPy cannot read as floats"),
+        (_nan_in_row_3(), ValueError, "embeddings must hold finite numbers, got NaN or "
+         "infinity in row 3 (token id 3)."),
+    ],
+    ids=["dict", "keyed_vectors", "strings", "nan"],
+)  # fmt: skip
+def test_embeddings_that_are_not_a_finite_matrix_refused(
+    no_network, tokens, embeddings, error, message
+):
+    X, y = tokens
+    clf = RNNClassifier(**TINY, embeddings=embeddings)
+    with pytest.raises(error, match=re.escape(message)):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
 def test_token_ids_beyond_the_embedding_rows_refused(no_network, tokens):
     X, y = tokens
     embeddings = np.zeros((int(X.max()), 4))  # one row short of the largest id
