@@ -49,12 +49,38 @@ def embedding_matrix(vectors, vocabulary, *, scale=None, random_state=0):
 
     from sklearn_rnn._text import _fixed_vocabulary
 
+    if isinstance(vectors, np.ndarray) or not (
+        hasattr(vectors, "__contains__") and hasattr(vectors, "__getitem__")
+    ):
+        raise TypeError(
+            "embedding_matrix needs vectors as a mapping from token to vector (a dict, "
+            f"or gensim's KeyedVectors), got {type(vectors).__name__}. A matrix already "
+            "aligned with the token ids needs no conversion: pass it as "
+            "RNNClassifier(embeddings=matrix)."
+        )
+    if hasattr(vocabulary, "get_params") or hasattr(vocabulary, "vocabulary_"):
+        raise TypeError(
+            "embedding_matrix needs the vocabulary itself (token -> id, or a list of "
+            f"tokens), got the estimator {type(vocabulary).__name__}. Pass "
+            "tokenizer.vocabulary_ of a fitted TextTokenizer, or the list you give to "
+            "TextTokenizer(vocabulary=...)."
+        )
     ids = _fixed_vocabulary(vocabulary, "embedding_matrix")
     found = {token: np.asarray(vectors[token], dtype=np.float32) for token in ids if token in vectors}
+    for token, vector in found.items():
+        if not np.isfinite(vector).all():
+            raise ValueError(
+                f"embedding_matrix got a vector with NaN or infinity for token {token!r}. "
+                "Drop that token from the vectors (it then gets a drawn row) or fix "
+                "its vector."
+            )
     if not found:
+        examples = ", ".join(repr(token) for token in list(ids)[:3])
         raise ValueError(
-            "embedding_matrix found no token of the vocabulary among the vectors; "
-            "check that both use the same case and tokenisation."
+            f"embedding_matrix found none of the {len(ids)} vocabulary tokens (such as "
+            f"{examples or 'none: the vocabulary is empty'}) among the vectors; check "
+            "that both use the same case and tokenisation (TextTokenizer lowercases by "
+            "default)."
         )
     dims = {v.shape for v in found.values()}
     if len(dims) != 1 or len(next(iter(dims))) != 1:

@@ -133,6 +133,7 @@ def save(obj, path):
     import skops.io
 
     path = os.fspath(path)
+    _check_destination(path)
     stripper = _ModelStripper()
     stripped = stripper.strip(obj)
     members = {_STATE: skops.io.dumps(stripped)}
@@ -147,6 +148,21 @@ def save(obj, path):
     }
     members = {_MANIFEST: json.dumps(manifest, indent=2, sort_keys=True).encode(), **members}
     _write_atomically(path, members)
+
+
+def _check_destination(path):
+    """Refuse a destination that cannot be written, before serialising anything."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"save needs a file path, got the directory {path!r}. Name a file in it, "
+            f"e.g. {os.path.join(path, 'model.skrnn')!r}."
+        )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"save cannot write {path!r}: the directory {directory!r} does not exist. "
+            "Create it first, e.g. os.makedirs(directory, exist_ok=True)."
+        )
 
 
 def _write_atomically(path, members):

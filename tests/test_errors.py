@@ -748,6 +748,30 @@ def test_embeddings_that_are_not_a_finite_matrix_refused(
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.parametrize(
+    "vectors, vocabulary, error, message",
+    [
+        (np.ones((4, 2)), ["cat"], TypeError, "embedding_matrix needs vectors as a mapping "
+         "from token to vector (a dict, or gensim's KeyedVectors), got ndarray."),
+        ({"cat": [1.0, 2.0]}, TextTokenizer(), TypeError, "needs the vocabulary itself "
+         "(token -> id, or a list of tokens), got the estimator TextTokenizer. Pass "
+         "tokenizer.vocabulary_"),
+        ({"cat": [1.0, np.inf]}, ["cat"], ValueError, "got a vector with NaN or infinity "
+         "for token 'cat'."),
+        ({"Cat": [1.0, 2.0]}, ["cat", "dog"], ValueError, "found none of the 2 vocabulary "
+         "tokens (such as 'cat', 'dog') among the vectors"),
+        ({"cat": [1.0, 2.0], "dog": [1.0]}, ["cat", "dog"], ValueError,
+         "needs 1-D vectors of one length, got shapes [(1,), (2,)]."),
+    ],
+    ids=["array", "tokenizer", "inf", "no_overlap", "lengths"],
+)  # fmt: skip
+def test_embedding_matrix_bad_inputs(vectors, vocabulary, error, message):
+    from sklearn_rnn import embedding_matrix
+
+    with pytest.raises(error, match=re.escape(message)):
+        embedding_matrix(vectors, vocabulary)
+
+
 def test_token_ids_beyond_the_embedding_rows_refused(no_network, tokens):
     X, y = tokens
     embeddings = np.zeros((int(X.max()), 4))  # one row short of the largest id

@@ -235,6 +235,19 @@ def test_save_refuses_a_keras_model_outside_an_estimator(fitted_clf, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_refuses_a_directory_or_a_missing_directory(tmp_path):
+    from sklearn_rnn import SequenceScaler
+
+    message = f"save needs a file path, got the directory {str(tmp_path)!r}."
+    with pytest.raises(IsADirectoryError, match=re.escape(message)):
+        sklearn_rnn.save(SequenceScaler(), tmp_path)
+    missing = tmp_path / "not_there"
+    message = f"the directory {str(missing)!r} does not exist. Create it first"
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
+        sklearn_rnn.save(SequenceScaler(), missing / "scaler.zip")
+    assert os.listdir(tmp_path) == []
+
+
 @pytest.mark.parametrize("trusted", [1, [1], "True", (None,)])
 def test_load_rejects_a_bad_trusted_argument(saved_bytes, tmp_path, trusted):
     path = tmp_path / "clf.zip"
