@@ -1,5 +1,7 @@
 """Turn raw text documents into padded sequences of token ids."""
 
+import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import repeat
@@ -36,11 +38,16 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    analyzer : {"word", "char"}, default="word"
+    analyzer : {"word", "char"} or callable, default="word"
         Split documents into words (with ``token_pattern``) or into single
         characters. Tokenisation is scikit-learn's, from
         ``CountVectorizer.build_analyzer``;
         the ``"char"`` analyzer collapses runs of white space into one space.
+        A callable takes one document and returns its list of str tokens
+        (for example a tokenizer for a language written without spaces);
+        ``lowercase`` and ``token_pattern`` are then not used, as in
+        ``CountVectorizer``. A pickled or saved tokenizer needs the callable
+        to be importable (a module-level function, not a lambda).
 
     lowercase : bool, default=True
         Convert all characters to lowercase before tokenising.
@@ -128,7 +135,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "analyzer": [StrOptions({"word", "char"})],
+        "analyzer": [StrOptions({"word", "char"}), callable],
         "lowercase": ["boolean"],
         "token_pattern": [str],
         "max_tokens": [Interval(Integral, 3, None, closed="left"), None],
@@ -300,6 +307,13 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             longest = max(longest, len(doc_tokens))
         if self.vocabulary is not None:
             self.vocabulary_ = _fixed_vocabulary(self.vocabulary, type(self).__name__)
+            if not self.vocabulary_:
+                raise ValueError(
+                    f"{type(self).__name__} got an empty vocabulary "
+                    f"({type(self.vocabulary).__name__} of no token), so every token would "
+                    "be out-of-vocabulary. Pass the tokens to keep, or vocabulary=None to "
+                    "learn them from the documents."
+                )
         else:
             kept = [item for item in counts.items() if item[1] >= self.min_frequency]
             kept.sort(key=lambda item: (-item[1], item[0]))
@@ -315,7 +329,10 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
     def _empty_vocabulary_message(self, counts, n_documents):
         """Why fitting learned no token, and what to change (as CountVectorizer refuses)."""
         name = type(self).__name__
-        if not counts:
+        if not counts and callable(self.analyzer):
+            found = f"got no token from the analyzer for any of the {n_documents} document(s)"
+            fix = "Check that the analyzer returns the tokens of a document."
+        elif not counts:
             found = (
                 f"found no token in {n_documents} document(s): each is empty"
                 + (
@@ -339,6 +356,18 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         )
 
     def _build_analyzer(self):
+        name = type(self).__name__
+        if callable(self.analyzer):
+            return functools.partial(_checked_tokens, analyzer=self.analyzer, name=name)
+        if self.analyzer == "word":
+            try:
+                re.compile(self.token_pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"{name} got token_pattern={self.token_pattern!r}, which is not a "
+                    f"regular expression: {exc}. Escape special characters with re.escape, "
+                    "or keep the default."
+                ) from None
         return CountVectorizer(
             analyzer=self.analyzer,
             lowercase=self.lowercase,
@@ -365,6 +394,26 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _checked_tokens(document, *, analyzer, name):
+    """Tokens of ``document`` from a user's analyzer, checked to be a list of str."""
+    tokens = analyzer(document)
+    if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+        raise TypeError(
+            f"{name}'s analyzer must return a list of str tokens for each document, got "
+            f"{type(tokens).__name__} {tokens!r:.60} for the document {document!r:.60}. "
+            "Return a list, e.g. document.split() rather than one string."
+        )
+    tokens = list(tokens)
+    for token in tokens:
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{name}'s analyzer must return str tokens, got {type(token).__name__} "
+                f"{token!r:.60} for the document {document!r:.60}. Convert each token "
+                "with str()."
+            )
+    return tokens
 
 
 def _fixed_vocabulary(vocabulary, name):

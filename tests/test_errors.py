@@ -480,6 +480,28 @@ def test_text_tokenizer_refuses_an_empty_vocabulary(params, documents, message):
         TextTokenizer(**params).fit_transform(documents)
 
 
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ({"token_pattern": "("}, ValueError, "TextTokenizer got token_pattern='(', which is "
+         "not a regular expression: missing ), unterminated subpattern at position 0."),
+        ({"analyzer": lambda doc: doc}, TypeError, "TextTokenizer's analyzer must return a "
+         "list of str tokens for each document, got str 'a b' for the document 'a b'."),
+        ({"analyzer": lambda doc: [len(doc)]}, TypeError, "TextTokenizer's analyzer must "
+         "return str tokens, got int 3 for the document 'a b'."),
+        ({"analyzer": lambda doc: []}, ValueError, "TextTokenizer got no token from the "
+         "analyzer for any of the 2 document(s)"),
+        ({"vocabulary": []}, ValueError, "TextTokenizer got an empty vocabulary (list of no "
+         "token), so every token would be out-of-vocabulary."),
+    ],
+    ids=["bad_regex", "analyzer_returns_str", "analyzer_returns_int", "analyzer_empty",
+         "empty_fixed_vocabulary"],
+)  # fmt: skip
+def test_text_tokenizer_bad_tokenisation_settings(params, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        TextTokenizer(**params).fit(["a b", "c"])
+
+
 @pytest.mark.parametrize("method", ["fit", "transform"])
 def test_text_tokenizer_rejects_a_bare_string(method):
     tokenizer = TextTokenizer().fit(["a b"])

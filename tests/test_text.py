@@ -294,6 +294,26 @@ def test_text_tokenizer_any_strings_tokenize(train, test, analyzer):
     assert sum(map(len, recovered)) == (tokenizer.transform(train) != 0).sum()
 
 
+def _split_on_bars(document):
+    """A module-level analyzer (picklable), as a user's custom tokenizer would be."""
+    return [token for token in document.split("|") if token]
+
+
+def test_text_tokenizer_callable_analyzer():
+    docs = ["北京|欢迎|你", "欢迎|Tokyo", "你|好"]
+    tokenizer = TextTokenizer(analyzer=_split_on_bars)
+    X = tokenizer.fit_transform(docs)
+    # counts: 欢迎 2, 你 2 (ties alphabetical by code point), then the rest once
+    assert tokenizer.vocabulary_ == {"你": 2, "欢迎": 3, "Tokyo": 4, "北京": 5, "好": 6}
+    np.testing.assert_array_equal(X, [[5, 3, 2], [3, 4, 0], [2, 6, 0]])
+    # lowercase is not applied to a callable's tokens, as in CountVectorizer
+    assert "Tokyo" in tokenizer.vocabulary_
+    assert tokenizer.inverse_transform(X[:1]) == [["北京", "欢迎", "你"]]
+    restored = pickle.loads(pickle.dumps(tokenizer))
+    np.testing.assert_array_equal(restored.transform(docs), X)
+    assert clone(tokenizer).get_params()["analyzer"] is _split_on_bars
+
+
 def test_fixed_vocabulary_gives_the_same_ids_in_every_fit():
     tokens = ["cat", "dog", "emu"]
     a = TextTokenizer(vocabulary=tokens).fit(["dog dog emu"])
