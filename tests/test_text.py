@@ -299,7 +299,7 @@ def _split_on_bars(document):
     return [token for token in document.split("|") if token]
 
 
-def test_text_tokenizer_callable_analyzer():
+def test_text_tokenizer_callable_analyzer(tmp_path):
     docs = ["北京|欢迎|你", "欢迎|Tokyo", "你|好"]
     tokenizer = TextTokenizer(analyzer=_split_on_bars)
     X = tokenizer.fit_transform(docs)
@@ -312,6 +312,15 @@ def test_text_tokenizer_callable_analyzer():
     restored = pickle.loads(pickle.dumps(tokenizer))
     np.testing.assert_array_equal(restored.transform(docs), X)
     assert clone(tokenizer).get_params()["analyzer"] is _split_on_bars
+    # the safe file format names the function and loads it only when trusted
+    import sklearn_rnn
+
+    sklearn_rnn.save(tokenizer, tmp_path / "tokenizer.zip")
+    name = f"{__name__}._split_on_bars"
+    with pytest.raises(sklearn_rnn._persistence.UntrustedTypesError, match=re.escape(name)):
+        sklearn_rnn.load(tmp_path / "tokenizer.zip")
+    loaded = sklearn_rnn.load(tmp_path / "tokenizer.zip", trusted=[name])
+    np.testing.assert_array_equal(loaded.transform(docs), X)
 
 
 def test_fixed_vocabulary_gives_the_same_ids_in_every_fit():
