@@ -306,14 +306,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             counts.update(doc_tokens)
             longest = max(longest, len(doc_tokens))
         if self.vocabulary is not None:
-            self.vocabulary_ = _fixed_vocabulary(self.vocabulary, type(self).__name__)
-            if not self.vocabulary_:
+            fixed = _fixed_vocabulary(self.vocabulary, type(self).__name__)
+            if not fixed:
                 raise ValueError(
                     f"{type(self).__name__} got an empty vocabulary "
                     f"({type(self.vocabulary).__name__} of no token), so every token would "
                     "be out-of-vocabulary. Pass the tokens to keep, or vocabulary=None to "
                     "learn them from the documents."
                 )
+            self.vocabulary_ = fixed
         else:
             kept = [item for item in counts.items() if item[1] >= self.min_frequency]
             kept.sort(key=lambda item: (-item[1], item[0]))

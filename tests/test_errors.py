@@ -498,8 +498,10 @@ def test_text_tokenizer_refuses_an_empty_vocabulary(params, documents, message):
          "empty_fixed_vocabulary"],
 )  # fmt: skip
 def test_text_tokenizer_bad_tokenisation_settings(params, error, message):
+    tokenizer = TextTokenizer(**params)
     with pytest.raises(error, match=re.escape(message)):
-        TextTokenizer(**params).fit(["a b", "c"])
+        tokenizer.fit(["a b", "c"])
+    assert not hasattr(tokenizer, "vocabulary_")  # left unfitted
 
 
 @pytest.mark.parametrize("method", ["fit", "transform"])
