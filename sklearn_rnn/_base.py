@@ -307,7 +307,8 @@ class BaseRNN(BaseEstimator):
             )
         if input_type == "tokens":
             return check_token_ids(X, estimator_name=name), y
-        X = X.astype(np.float32, copy=False)
+        with np.errstate(over="ignore"):  # an overflow to inf is reported below
+            X = X.astype(np.float32, copy=False)
         check_numeric_padding(X, estimator_name=name)
         return (X[:, :, None] if X.ndim == 2 else X), y
 

@@ -155,7 +155,8 @@ class SequencePadder(
         self : object
             Fitted padder.
         """
-        batch = self._as_batch(X)
+        with np.errstate(over="ignore"):  # an overflow to inf is reported below
+            batch = self._as_batch(X)
         padded = check_numeric_padding(batch, estimator_name=type(self).__name__)
         self.n_features_in_ = batch.shape[2]
         if self.max_len is None:
@@ -179,7 +180,8 @@ class SequencePadder(
             Padded sequences; padded steps are all NaN.
         """
         check_is_fitted(self)
-        batch = self._as_batch(X)
+        with np.errstate(over="ignore"):  # an overflow to inf is reported below
+            batch = self._as_batch(X)
         if batch.shape[2] != self.n_features_in_:
             raise _wrong_width(type(self).__name__, batch.shape[2], self.n_features_in_)
         real = ~check_numeric_padding(batch, estimator_name=type(self).__name__)

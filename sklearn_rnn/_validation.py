@@ -106,10 +106,17 @@ def check_numeric_padding(X: np.ndarray, *, estimator_name: str) -> np.ndarray:
     """
     if np.isinf(X).any():
         where = np.argwhere(np.isinf(X))[0]
+        overflow = ""
+        if X.dtype.kind == "f" and X.dtype.itemsize < 8:
+            overflow = (
+                f" If the data held no infinity, a value beyond the {X.dtype} range "
+                f"(about ±{float(np.finfo(X.dtype).max):.1e}) became one when it was "
+                f"converted to {X.dtype}: rescale such features first."
+            )
         raise ValueError(
             f"{estimator_name} received an infinite value at index {tuple(where.tolist())}. "
             "Sequences may hold finite numbers and NaN padding only; replace or "
-            "clip infinite values before fitting."
+            f"clip infinite values before fitting.{overflow}"
         )
     nan = np.isnan(X)
     if X.ndim == 2:
@@ -445,5 +452,9 @@ def check_token_ids(X: np.ndarray, *, estimator_name: str) -> np.ndarray:
             "(0 = padding, 1 = out-of-vocabulary); re-encode the input."
         )
     if X.size and X.max() > np.iinfo(np.int32).max:
-        raise ValueError(f"{name} got a token id above 2**31 - 1 ({X.max()}).")
+        raise ValueError(
+            f"{name} got a token id above 2**31 - 1 ({X.max()}); ids index the rows of "
+            "the embedding and must fit in int32. Renumber the tokens with consecutive "
+            "ids from 2 (0 stays padding), e.g. with TextTokenizer."
+        )
     return X.astype(np.int32, copy=False)

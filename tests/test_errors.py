@@ -263,6 +263,32 @@ def test_fit_rejects_complex_values(no_network, numeric, ndim):
         RNNClassifier(**TINY).fit(X, y)
 
 
+def test_fit_explains_values_beyond_the_float32_range(no_network, numeric):
+    X, y = numeric
+    X = np.nan_to_num(X).astype(np.float64)
+    X[1, 2, 0] = 1e300  # finite in float64, infinite once cast to float32
+    message = (
+        "RNNClassifier received an infinite value at index (1, 2, 0). Sequences may hold "
+        "finite numbers and NaN padding only; replace or clip infinite values before "
+        "fitting. If the data held no infinity, a value beyond the float32 range (about "
+        "±3.4e+38) became one when it was converted to float32"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+def test_fit_rejects_token_ids_beyond_int32(no_network, tokens):
+    X, y = tokens
+    X = X.astype(np.int64)
+    X[0, 0] = 2**40
+    message = (
+        f"RNNClassifier got a token id above 2**31 - 1 ({2**40}); ids index the rows of "
+        "the embedding and must fit in int32. Renumber the tokens"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, y)
+
+
 def test_fit_rejects_negative_token_ids(no_network, tokens):
     X, y = tokens
     X = X.copy()
