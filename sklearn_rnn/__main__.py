@@ -6,7 +6,7 @@ of 8 pixel values, scanned top to bottom by a GRU. Prints a classification
 report for a held-out quarter of the data.
 """
 
-import sys
+import argparse
 import time
 
 
@@ -39,5 +39,28 @@ def main(epochs=15):
     print(classification_report(y_test, model.predict(X_test), digits=3))
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of epochs >= 1, got {text!r}")
+    return value
+
+
+def _parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m sklearn_rnn",
+        description="Train a GRU on scikit-learn's bundled digits, read as sequences of "
+        "8 rows of 8 pixels, and print a classification report (no download).",
+    )
+    parser.add_argument(
+        "epochs", nargs="?", type=_positive_int, default=15,
+        help="training epochs (default: 15)",
+    )  # fmt: skip
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main(epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    main(epochs=_parse_args().epochs)

@@ -49,3 +49,21 @@ def test_examples_state_their_data_source_and_licence():
         assert "**Data**" in docstring, path.name
         assert "licence" in docstring or "CC BY" in docstring, path.name
         assert "# %%" in text, path.name
+
+
+def test_demo_command_line(capsys):
+    # `python -m sklearn_rnn [EPOCHS]`, the README's first command: a usage
+    # message and a clear error instead of a traceback
+    from sklearn_rnn.__main__ import _parse_args
+
+    assert _parse_args([]).epochs == 15
+    assert _parse_args(["3"]).epochs == 3
+    with pytest.raises(SystemExit) as exit_help:
+        _parse_args(["--help"])
+    assert exit_help.value.code == 0
+    assert "usage: python -m sklearn_rnn [-h] [epochs]" in capsys.readouterr().out
+    for bad in ("abc", "0"):
+        with pytest.raises(SystemExit) as exit_bad:
+            _parse_args([bad])
+        assert exit_bad.value.code == 2
+        assert f"expected a whole number of epochs >= 1, got '{bad}'" in capsys.readouterr().err
