@@ -1,4 +1,4 @@
-"""Learning curves: draw a fitted RNNClassifier's per-epoch history."""
+"""Learning curves: draw a fitted RNNClassifier's or RNNRegressor's per-epoch history."""
 
 _INSTALL_HINT = 'plot_history needs matplotlib. Install it with: pip install "sklearn-rnn[plot]"'
 
@@ -8,16 +8,16 @@ def _as_history(estimator_or_history):
     history = getattr(estimator_or_history, "history_", estimator_or_history)
     if not isinstance(history, dict):
         raise TypeError(
-            "plot_history expects a fitted RNNClassifier (or a pipeline ending in "
-            "one) or its history_ dict, got "
-            f"{type(estimator_or_history).__name__}. Fit the classifier first, or "
-            "pass clf.history_."
+            "plot_history expects a fitted RNNClassifier or RNNRegressor (or a "
+            "pipeline ending in one) or its history_ dict, got "
+            f"{type(estimator_or_history).__name__}. Fit the estimator first, or "
+            "pass est.history_."
         )
     if not history.get("loss"):
         raise ValueError(
             "plot_history needs a 'loss' entry with at least one epoch, got a "
             f"history with keys {sorted(history)!r}. Pass the history_ of a fitted "
-            "RNNClassifier."
+            "RNNClassifier or RNNRegressor."
         )
     return history
 
@@ -31,16 +31,17 @@ def _final_step(estimator_or_history):
 def plot_history(estimator_or_history, ax=None):
     """Plot training and validation loss per epoch (a learning curve).
 
-    Draws the ``loss`` of every epoch and, when the classifier was fitted with
+    Draws the ``loss`` of every epoch and, when the estimator was fitted with
     ``early_stopping=True``, the ``val_loss`` too, with a dotted vertical line
     at the epoch whose weights were restored (``best_epoch_``). Matplotlib is
     an optional dependency: ``pip install "sklearn-rnn[plot]"``.
 
     Parameters
     ----------
-    estimator_or_history : RNNClassifier, Pipeline or dict
-        A fitted [`RNNClassifier`][sklearn_rnn.RNNClassifier], a fitted pipeline whose last step is
-        one, or a ``history_`` dict mapping metric names to per-epoch lists.
+    estimator_or_history : RNNClassifier, RNNRegressor, Pipeline or dict
+        A fitted [`RNNClassifier`][sklearn_rnn.RNNClassifier] or
+        [`RNNRegressor`][sklearn_rnn.RNNRegressor], a fitted pipeline whose last
+        step is one, or a ``history_`` dict mapping metric names to per-epoch lists.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on. ``None`` creates a new figure and axes.
 
@@ -52,6 +53,7 @@ def plot_history(estimator_or_history, ax=None):
     See Also
     --------
     RNNClassifier : Its ``history_`` attribute holds the curves.
+    RNNRegressor : The same for regression.
 
     Examples
     --------

@@ -63,8 +63,8 @@ def test_plot_history_fitted_pipeline_marks_restored_epoch():
 @pytest.mark.parametrize("bad", [None, [0.5, 0.4], "loss"])
 def test_plot_history_rejects_non_history(bad):
     msg = (
-        "plot_history expects a fitted RNNClassifier (or a pipeline ending in one) "
-        f"or its history_ dict, got {type(bad).__name__}."
+        "plot_history expects a fitted RNNClassifier or RNNRegressor (or a pipeline "
+        f"ending in one) or its history_ dict, got {type(bad).__name__}."
     )
     with pytest.raises(TypeError, match=re.escape(msg)):
         plot_history(bad)
@@ -80,3 +80,14 @@ def test_plot_history_without_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=re.escape('pip install "sklearn-rnn[plot]"')):
         plot_history({"loss": [1.0]})
+
+
+def test_plot_history_of_a_regressor():
+    from sklearn_rnn import RNNRegressor
+    from tests.conftest import make_numeric_task
+
+    X, y = make_numeric_task(n_samples=40)
+    reg = RNNRegressor(**FAST_PARAMS).fit(X, y.astype(float))
+    ax = plot_history(reg)
+    assert _labels(ax) == ["training loss"]
+    assert list(ax.get_lines()[0].get_ydata()) == reg.history_["loss"]
