@@ -20,6 +20,7 @@ from sklearn_rnn._validation import (
     check_numeric_padding,
     filled_steps,
     real_step_moments,
+    reject_complex,
     reject_raw_text,
     validate_sequences,
 )
@@ -239,6 +240,7 @@ class SequencePadder(
         name = type(self).__name__
         reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT)
         dtype = np.dtype(self.dtype)
+        reject_complex(X, estimator_name=name)
         if isinstance(X, np.ndarray) and X.dtype.kind != "O":
             if X.ndim not in (2, 3):
                 raise ValueError(
@@ -264,6 +266,7 @@ class SequencePadder(
 
     def _as_sequence(self, seq, i, dtype):
         name = type(self).__name__
+        reject_complex(seq, estimator_name=name, what=f"sequence {i}")
         try:
             seq = np.asarray(seq, dtype=dtype)
         except (TypeError, ValueError) as exc:

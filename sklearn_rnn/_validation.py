@@ -61,6 +61,7 @@ __all__ = [
     "validate_sequences",
     "padded_steps",
     "real_step_moments",
+    "reject_complex",
     "reject_raw_text",
     "validate_data",
     "validate_params",
@@ -215,6 +216,21 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
             first = first[0]
         except (IndexError, KeyError, TypeError):
             return
+
+
+def reject_complex(X, *, estimator_name: str, what: str = "X") -> None:
+    """Raise a ValueError when ``X`` (an array, or one sequence) holds complex numbers.
+
+    NumPy would otherwise drop the imaginary parts with only a warning when
+    the sequences are cast to float.
+    """
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
+        raise ValueError(
+            f"Complex data not supported: {estimator_name} expected real-valued "
+            f"sequences, got complex values in {what} (dtype {X.dtype}, shape {X.shape}). "
+            "Pass the real and imaginary parts as two features: np.concatenate([X.real, "
+            "X.imag], axis=-1) for 3-D X, np.stack([X.real, X.imag], axis=-1) for 2-D X."
+        )
 
 
 def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
@@ -372,13 +388,7 @@ def validate_sequences(
             f"{ndim}-D X of shape {np.shape(X)}. Pass sequences in the same layout as "
             "in fit: X[..., np.newaxis] turns 2-D univariate sequences into 3-D ones."
         )
-    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
-        raise ValueError(
-            f"Complex data not supported: {name} expected real-valued sequences, got "
-            f"complex values (dtype {X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two "
-            "features: np.concatenate([X.real, X.imag], axis=-1) for 3-D X, "
-            "np.stack([X.real, X.imag], axis=-1) for 2-D X."
-        )
+    reject_complex(X, estimator_name=name)
     check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
     if ndim == 2:
         if y is None:

@@ -257,7 +257,7 @@ def test_fit_rejects_complex_values(no_network, numeric, ndim):
     X = X[:, :, 0] if ndim == 2 else X
     message = (
         f"Complex data not supported: RNNClassifier expected real-valued sequences, got "
-        f"complex values (dtype {X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two features"
+        f"complex values in X (dtype {X.dtype}, shape {X.shape}). Pass the real and imaginary parts as two features"
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(X, y)
@@ -536,6 +536,21 @@ def test_text_tokenizer_rejects_a_bare_string(method):
     message = "got a single string object 'the cat sat'. Wrap it in a list: [document]."
     with pytest.raises(ValueError, match=re.escape(message)):
         getattr(tokenizer, method)("the cat sat")
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_sequence_padder_rejects_complex_sequences(as_list):
+    # a list of complex arrays used to lose its imaginary parts with only a warning
+    X = np.ones((3, 4, 2)) + 1j
+    where = "sequence 0 (dtype complex128, shape (4, 2))" if as_list else (
+        "X (dtype complex128, shape (3, 4, 2))"
+    )
+    message = (
+        "Complex data not supported: SequencePadder expected real-valued sequences, got "
+        f"complex values in {where}."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SequencePadder().fit(list(X) if as_list else X)
 
 
 def test_sequence_padder_rejects_mixed_feature_counts():
