@@ -42,6 +42,7 @@ from sklearn_rnn._validation import (
     real_step_moments,
     reject_raw_text,
     validate_sequences,
+    warn_if_channels_first,
 )
 
 _TEXT_HINT = (
@@ -309,7 +310,13 @@ class BaseRNN(BaseEstimator):
             return check_token_ids(X, estimator_name=name), y
         with np.errstate(over="ignore"):  # an overflow to inf is reported below
             X = X.astype(np.float32, copy=False)
-        check_numeric_padding(X, estimator_name=name)
+        padded = check_numeric_padding(X, estimator_name=name)
+        if reset and X.ndim == 3:
+            warn_if_channels_first(
+                X, padded, estimator_name=name,
+                fix="pass X.transpose(0, 2, 1), or start the pipeline with "
+                "SequencePadder(data_format='channels_first')",
+            )  # fmt: skip
         return (X[:, :, None] if X.ndim == 2 else X), y
 
     #: How ``y`` is validated (``validate_data``'s ``multi_output``, ``y_numeric``).

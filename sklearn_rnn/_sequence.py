@@ -23,6 +23,7 @@ from sklearn_rnn._validation import (
     reject_complex,
     reject_raw_text,
     validate_sequences,
+    warn_if_channels_first,
 )
 
 _TEXT_HINT = "Turn text into token ids with TextTokenizer instead."
@@ -79,6 +80,19 @@ class SequencePadder(
             default="float32"
         Float type of the output; it must hold NaN.
 
+    data_format : {"channels_last", "channels_first"} or None, default=None
+        Layout of each input sequence. ``"channels_last"``: ``(n_timesteps_i,
+        n_features)``, steps first, as Keras reads them. ``"channels_first"``:
+        ``(n_features, n_timesteps_i)``, the layout of aeon and sktime (a 3-D
+        array ``(n_cases, n_channels, n_timepoints)`` or a list of
+        ``(n_channels, n_timepoints_i)`` arrays); each is transposed on the
+        way in. ``None`` is ``"channels_last"``, and ``fit`` warns when every
+        training sequence has fewer time steps than features, which is how
+        channels-first series read the wrong way; pass either value to say
+        which it is. ``transform`` always returns ``(n_samples, max_len_,
+        n_features)``; ``inverse_transform`` gives sequences back in the
+        input layout.
+
     Attributes
     ----------
     max_len_ : int
@@ -131,13 +145,18 @@ class SequencePadder(
             StrOptions({"float32", "float64"}),
             Options(type, {np.float32, np.float64}),
         ],
+        "data_format": [StrOptions({"channels_last", "channels_first"}), None],
     }
 
-    def __init__(self, *, max_len=None, padding="post", truncating="post", dtype="float32"):
+    def __init__(
+        self, *, max_len=None, padding="post", truncating="post", dtype="float32",
+        data_format=None,
+    ):  # fmt: skip
         self.max_len = max_len
         self.padding = padding
         self.truncating = truncating
         self.dtype = dtype
+        self.data_format = data_format
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -159,6 +178,13 @@ class SequencePadder(
         with np.errstate(over="ignore"):  # an overflow to inf is reported below
             batch = self._as_batch(X)
         padded = check_numeric_padding(batch, estimator_name=type(self).__name__)
+        if self.data_format is None:
+            warn_if_channels_first(
+                batch, padded, estimator_name=type(self).__name__,
+                fix="pass data_format='channels_first' (data_format='channels_last' "
+                "says that the layout is right and silences this warning)",
+                shorter_than_width=True,
+            )  # fmt: skip
         self.n_features_in_ = batch.shape[2]
         if self.max_len is None:
             self.max_len_ = max(1, int((~padded).sum(axis=1).max()))
@@ -210,7 +236,9 @@ class SequencePadder(
         -------
         sequences : list of ndarray of shape (n_timesteps_i, n_features)
             The non-padded steps of each sample, always 2-D: use
-            ``s.ravel()`` to get back 1-D univariate sequences.
+            ``s.ravel()`` to get back 1-D univariate sequences. With
+            ``data_format="channels_first"``, each is ``(n_features,
+            n_timesteps_i)``.
         """
         check_is_fitted(self)
         name = type(self).__name__
@@ -228,7 +256,10 @@ class SequencePadder(
         if X.shape[2] != self.n_features_in_:
             raise _wrong_width(name, X.shape[2], self.n_features_in_)
         real = ~check_numeric_padding(X, estimator_name=name)
-        return [sample[keep] for sample, keep in zip(X, real)]
+        sequences = [sample[keep] for sample, keep in zip(X, real)]
+        if self.data_format == "channels_first":
+            sequences = [seq.T for seq in sequences]
+        return sequences
 
     @property
     def _n_features_out(self):
@@ -251,7 +282,9 @@ class SequencePadder(
             X = check_array(
                 X, dtype=dtype, allow_nd=True, ensure_all_finite="allow-nan", estimator=self
             )
-            return X[:, :, np.newaxis] if X.ndim == 2 else X
+            if X.ndim == 2:  # univariate sequences in either layout
+                return X[:, :, np.newaxis]
+            return X.transpose(0, 2, 1) if self.data_format == "channels_first" else X
         if not hasattr(X, "__iter__"):
             raise TypeError(
                 f"{name} expected a list of sequences, got {type(X).__name__} {X!r}."
@@ -278,12 +311,16 @@ class SequencePadder(
         if seq.ndim == 1:
             return seq[:, np.newaxis]
         if seq.ndim != 2:
+            layout = (
+                "(n_features, n_timesteps)" if self.data_format == "channels_first"
+                else "(n_timesteps, n_features)"
+            )  # fmt: skip
             raise ValueError(
                 f"{name} expected each sequence to have shape (n_timesteps,) or "
-                f"(n_timesteps, n_features), got shape {seq.shape} for sequence {i}. "
+                f"{layout}, got shape {seq.shape} for sequence {i}. "
                 "Pass one array per sample."
             )
-        return seq
+        return seq.T if self.data_format == "channels_first" else seq
 
     def _stack(self, sequences, dtype):
         """Stack 2-D sequences into one post-padded batch, checking their widths."""

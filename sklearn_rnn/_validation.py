@@ -20,6 +20,8 @@ Padding marker for numeric sequences
 """
 
 
+import warnings
+
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import _fit_context
@@ -63,6 +65,7 @@ __all__ = [
     "real_step_moments",
     "reject_complex",
     "reject_raw_text",
+    "warn_if_channels_first",
     "validate_data",
     "validate_params",
 ]
@@ -216,6 +219,52 @@ def reject_raw_text(X, *, estimator_name: str, hint: str) -> None:
             first = first[0]
         except (IndexError, KeyError, TypeError):
             return
+
+
+def warn_if_channels_first(
+    X, padded, *, estimator_name: str, fix: str = "", shorter_than_width: bool = False
+) -> None:
+    """Warn when every sequence of ``X`` is one time step of several features.
+
+    That is how aeon's and sktime's univariate arrays, ``(n_cases, 1,
+    n_timepoints)``, read in this package's channels-last layout: a recurrent
+    network over one step cannot use the order of the values. With
+    ``shorter_than_width``, also warn when every sequence merely has fewer
+    steps than features (their multivariate arrays read the same way).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+    padded : ndarray of bool of shape (n_samples, n_timesteps)
+        True where a step is padding.
+    estimator_name : str
+    fix : str
+        What to do, ending the message.
+    shorter_than_width : bool
+        Warn for any number of steps below the number of features.
+    """
+    real_steps = (~padded).sum(axis=1)
+    if not real_steps.size or X.shape[2] <= 1:
+        return
+    longest = int(real_steps.max())
+    if longest == 0:
+        return
+    if longest == 1:
+        read_as = (
+            f"one time step of {X.shape[2]} features, so the recurrent network sees no "
+            "order"
+        )
+    elif shorter_than_width and longest < X.shape[2]:
+        read_as = f"at most {longest} time steps of {X.shape[2]} features each"
+    else:
+        return
+    warnings.warn(
+        f"{estimator_name} read every sequence as {read_as}. If X is channels-first, "
+        "(n_samples, n_channels, n_timesteps) as aeon and sktime store series, "
+        f"{fix or 'pass it transposed: X.transpose(0, 2, 1)'}.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def reject_complex(X, *, estimator_name: str, what: str = "X") -> None:

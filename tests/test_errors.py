@@ -277,6 +277,23 @@ def test_fit_explains_values_beyond_the_float32_range(no_network, numeric):
         RNNClassifier(**TINY).fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_fit_warns_on_one_step_sequences_of_many_features(no_network, Estimator):
+    # aeon's univariate (n_cases, 1, n_timepoints), read channels-last
+    X = np.random.RandomState(0).normal(size=(16, 1, 24))
+    y = np.arange(16) % 2
+    message = (
+        f"{Estimator.__name__} read every sequence as one time step of 24 features, so "
+        "the recurrent network sees no order. If X is channels-first, (n_samples, "
+        "n_channels, n_timesteps) as aeon and sktime store series, pass "
+        "X.transpose(0, 2, 1), or start the pipeline with "
+        "SequencePadder(data_format='channels_first')."
+    )
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        with pytest.raises(AssertionError, match="a network was built"):
+            Estimator(**TINY).fit(X, y)  # warned at validation, before the network
+
+
 def test_fit_rejects_token_ids_beyond_int32(no_network, tokens):
     X, y = tokens
     X = X.astype(np.int64)

@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -242,10 +243,16 @@ def test_sequence_padder_pickle_and_clone(ragged):
     st.sampled_from(["post", "pre"]),
 )
 def test_sequence_padder_pad_then_unpad_returns_originals(sequences, padding):
-    padder = SequencePadder(padding=padding, dtype="float64").fit(sequences)
-    recovered = padder.inverse_transform(padder.transform(sequences))
+    padder = SequencePadder(padding=padding, dtype="float64", data_format="channels_last")
+    recovered = padder.fit(sequences).inverse_transform(padder.transform(sequences))
     assert len(recovered) == len(sequences)
     for original, back in zip(sequences, recovered):
+        np.testing.assert_array_equal(back, original)
+    # the same sequences given channels-first come back channels-first, and pad alike
+    first = SequencePadder(padding=padding, dtype="float64", data_format="channels_first")
+    transposed = [seq.T for seq in sequences]
+    np.testing.assert_array_equal(first.fit_transform(transposed), padder.transform(sequences))
+    for original, back in zip(transposed, first.inverse_transform(first.transform(transposed))):
         np.testing.assert_array_equal(back, original)
 
 
@@ -344,6 +351,46 @@ def test_sequence_transformers_return_arrays_under_pandas_output(ragged, univari
     np.testing.assert_array_equal(again, expected)
     assert not hasattr(SequenceScaler(), "set_output")
     assert not hasattr(SequencePadder(), "set_output")
+
+
+def test_sequence_padder_channels_first_reads_aeon_layouts():
+    rng = np.random.RandomState(0)
+    cases = rng.normal(size=(5, 3, 12))  # aeon: (n_cases, n_channels, n_timepoints)
+    padder = SequencePadder(data_format="channels_first")
+    out = padder.fit_transform(cases)
+    assert out.shape == (5, 12, 3) and padder.n_features_in_ == 3
+    np.testing.assert_allclose(out, cases.transpose(0, 2, 1).astype(np.float32))
+    # unequal lengths: a list of (n_channels, n_timepoints_i) arrays
+    ragged = [rng.normal(size=(3, n)) for n in (4, 7, 2)]
+    padded = padder.fit_transform(ragged)
+    assert padded.shape == (3, 7, 3)
+    np.testing.assert_allclose(padded[2, :2], ragged[2].T.astype(np.float32))
+    assert np.isnan(padded[2, 2:]).all()
+    for original, back in zip(ragged, padder.inverse_transform(padded)):
+        np.testing.assert_allclose(back, original.astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    "X, read_as",
+    [
+        (np.ones((4, 1, 24)), "one time step of 24 features, so the recurrent network sees no order"),
+        (np.ones((4, 6, 100)), "at most 6 time steps of 100 features each"),
+    ],
+    ids=["univariate", "multivariate"],
+)  # fmt: skip
+def test_sequence_padder_warns_on_a_layout_that_looks_channels_first(X, read_as):
+    message = (
+        f"SequencePadder read every sequence as {read_as}. If X is channels-first, "
+        "(n_samples, n_channels, n_timesteps) as aeon and sktime store series, pass "
+        "data_format='channels_first'"
+    )
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        SequencePadder().fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an explicit layout is taken as said
+        SequencePadder(data_format="channels_last").fit(X)
+        SequencePadder(data_format="channels_first").fit(X)
+        SequencePadder().fit(np.ones((4, 24, 1)))  # more steps than features
 
 
 def test_sequence_scaler_rejects_other_width(padded_batch):
