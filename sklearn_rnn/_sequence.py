@@ -175,8 +175,7 @@ class SequencePadder(
         self : object
             Fitted padder.
         """
-        with np.errstate(over="ignore"):  # an overflow to inf is reported below
-            batch = self._as_batch(X)
+        batch = self._as_batch(X)
         padded = check_numeric_padding(batch, estimator_name=type(self).__name__)
         if self.data_format is None:
             warn_if_channels_first(
@@ -207,8 +206,7 @@ class SequencePadder(
             Padded sequences; padded steps are all NaN.
         """
         check_is_fitted(self)
-        with np.errstate(over="ignore"):  # an overflow to inf is reported below
-            batch = self._as_batch(X)
+        batch = self._as_batch(X)
         if batch.shape[2] != self.n_features_in_:
             raise _wrong_width(type(self).__name__, batch.shape[2], self.n_features_in_)
         real = ~check_numeric_padding(batch, estimator_name=type(self).__name__)
@@ -266,6 +264,7 @@ class SequencePadder(
         """Number of output time steps, used to name the output features."""
         return self.max_len_
 
+    @np.errstate(over="ignore")  # a value cast to inf is reported by check_numeric_padding
     def _as_batch(self, X):
         """Return X as one post-padded float array (n_samples, n_timesteps, n_features)."""
         name = type(self).__name__
