@@ -236,27 +236,36 @@ def _zero_padded(seqs, width):
 
 
 class MiniRocketRidge:
-    """aeon's MiniRocket features + RidgeClassifierCV; variable lengths zero-padded."""
+    """aeon's MiniRocket features + ridge; variable lengths zero-padded.
 
-    def __init__(self, seed):
+    ``regression=False``: ``RidgeClassifierCV``; ``True``: ``RidgeCV`` (same alphas).
+    """
+
+    def __init__(self, seed, regression=False):
         self.seed = seed
+        self.regression = regression
 
     def fit(self, seqs, y):
         from aeon.transformations.collection.convolution_based import MiniRocket
-        from sklearn.linear_model import RidgeClassifierCV
+        from sklearn.linear_model import RidgeClassifierCV, RidgeCV
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
         self.width_ = max(max(len(x) for x in seqs), 9)
         self.transform_ = MiniRocket(random_state=self.seed).fit(_zero_padded(seqs, self.width_))
-        features = self.transform_.transform(_zero_padded(seqs, self.width_))
-        self.model_ = make_pipeline(StandardScaler(), RidgeClassifierCV(np.logspace(-3, 3, 10)))
-        self.model_.fit(features, y)
+        ridge = (RidgeCV if self.regression else RidgeClassifierCV)(np.logspace(-3, 3, 10))
+        self.model_ = make_pipeline(StandardScaler(), ridge)
+        self.model_.fit(self._features(seqs), y)
         return self
 
+    def _features(self, seqs):
+        return self.transform_.transform(_zero_padded(seqs, self.width_))
+
+    def predict(self, seqs):
+        return self.model_.predict(self._features(seqs))
+
     def score(self, seqs, y):
-        features = self.transform_.transform(_zero_padded(seqs, self.width_))
-        return self.model_.score(features, y)
+        return self.model_.score(self._features(seqs), y)
 
 
 def tfidf_logreg(name):
@@ -331,8 +340,8 @@ def markdown(header, rows):
     return "\n".join(lines)
 
 
-def write_markdown(path, table):
-    start, end = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
+def write_markdown(path, table, marker="accuracy-table"):
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     text = open(path).read() if os.path.exists(path) else ""
     block = f"{start}\n{table}\n{end}"
     if start in text and end in text:

@@ -45,9 +45,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         last recurrent layer; ``"max"``, ``"mean"`` its outputs pooled over
         time; ``"attention"`` their weighted sum with learned weights. Padding
         never contributes to any of them. ``"auto"`` is ``"max"`` (RNNClassifier's choice,
-        measured on classification in ``docs/accuracy.md``; the regressor's
-        default stays ``"last"``, not measured on regression); the head used
-        is ``head_``.
+        measured on classification in ``docs/accuracy.md``); the regressor's
+        default stays ``"last"``, which kept the most recent steps that a
+        forecast depends on (``docs/regression.md``); the head used is
+        ``head_``.
     frame_length : int or "auto", default=1
         Numeric sequences only: the recurrent layer reads frames of this many
         consecutive time steps (``frame_length * n_features`` values each)
@@ -57,8 +58,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         never change predictions. ``"auto"`` is 1 for token ids and
         ``round(median length / 25)`` (at least 1) for numeric sequences
         (RNNClassifier's default, measured on classification in
-        ``docs/accuracy.md``; the regressor's default stays 1, not measured
-        on regression). An int above 1 with token ids, or above the padded
+        ``docs/accuracy.md``; the regressor's default stays 1, measured in
+        ``docs/regression.md``). An int above 1 with token ids, or above the padded
         length, is refused. The value used is ``frame_length_``.
     conv_width : int or "auto", default=0
         A ReLU convolution of this many neighbouring steps (embedded tokens,
@@ -126,7 +127,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         Passes over the training data per call to ``fit``. ``"auto"`` gives
         ``RNNClassifier``'s rule (960 gradient steps, 2,000 for epochs of 10
         batches or fewer, within ``[10, 400]`` epochs); the value used is
-        ``epochs_``.
+        ``epochs_``. The short default budget is kept for regression: the
+        automatic one overfitted a small, noisy target below the training
+        mean (``docs/regression.md``); search it where the series predict
+        the target well.
     early_stopping : bool, default=False
         Hold out a shuffled ``validation_fraction`` of the training
         data, stop when its loss has not improved for ``patience`` epochs and
