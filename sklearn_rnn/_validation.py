@@ -271,15 +271,23 @@ def reject_complex(X, *, estimator_name: str, what: str = "X") -> None:
     """Raise a ValueError when ``X`` (an array, or one sequence) holds complex numbers.
 
     NumPy would otherwise drop the imaginary parts with only a warning when
-    the sequences are cast to float.
+    the sequences are cast to float. ``what="y"`` words it for regression
+    targets.
     """
-    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
+    if getattr(getattr(X, "dtype", None), "kind", None) != "c":
+        return
+    if what == "y":
         raise ValueError(
-            f"Complex data not supported: {estimator_name} expected real-valued "
-            f"sequences, got complex values in {what} (dtype {X.dtype}, shape {X.shape}). "
-            "Pass the real and imaginary parts as two features: np.concatenate([X.real, "
-            "X.imag], axis=-1) for 3-D X, np.stack([X.real, X.imag], axis=-1) for 2-D X."
+            f"Complex data not supported: {estimator_name} expected real-valued targets, "
+            f"got complex values in y (dtype {X.dtype}, shape {X.shape}). Fit the real and "
+            "imaginary parts as two outputs: np.column_stack([y.real, y.imag])."
         )
+    raise ValueError(
+        f"Complex data not supported: {estimator_name} expected real-valued "
+        f"sequences, got complex values in {what} (dtype {X.dtype}, shape {X.shape}). "
+        "Pass the real and imaginary parts as two features: np.concatenate([X.real, "
+        "X.imag], axis=-1) for 3-D X, np.stack([X.real, X.imag], axis=-1) for 2-D X."
+    )
 
 
 def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
@@ -438,6 +446,8 @@ def validate_sequences(
             "in fit: X[..., np.newaxis] turns 2-D univariate sequences into 3-D ones."
         )
     reject_complex(X, estimator_name=name)
+    if y is not None and y_numeric:
+        reject_complex(np.asarray(y), estimator_name=name, what="y")
     check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
     if ndim == 2:
         if y is None:

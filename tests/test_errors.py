@@ -263,6 +263,18 @@ def test_fit_rejects_complex_values(no_network, numeric, ndim):
         RNNClassifier(**TINY).fit(X, y)
 
 
+def test_regressor_rejects_complex_targets(no_network, numeric):
+    X, y = numeric
+    target = np.arange(len(y)) + 1j
+    message = (
+        "Complex data not supported: RNNRegressor expected real-valued targets, got complex "
+        f"values in y (dtype complex128, shape ({len(y)},)). Fit the real and imaginary "
+        "parts as two outputs: np.column_stack([y.real, y.imag])."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNRegressor(**TINY).fit(X, list(target))
+
+
 def test_fit_explains_values_beyond_the_float32_range(no_network, numeric):
     X, y = numeric
     X = np.nan_to_num(X).astype(np.float64)
