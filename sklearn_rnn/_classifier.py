@@ -8,7 +8,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from sklearn_rnn._base import BaseRNN, _draw_seed
-from sklearn_rnn._validation import HasMethods, StrOptions, _fit_context, check_is_fitted
+from sklearn_rnn._validation import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
 
 
 class RNNClassifier(ClassifierMixin, BaseRNN):
@@ -171,6 +171,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         Weights per class, keyed by the labels as given in ``y``. ``"balanced"``
         uses ``n_samples / (n_classes * np.bincount(y))``. Multiplied with
         ``sample_weight``. Not for multilabel ``y``.
+    label_smoothing : float in [0, 1), default=0.0
+        Train on smoothed targets: each sample's class gets ``1 -
+        label_smoothing`` and every class ``label_smoothing / n_classes`` on
+        top (multilabel: each 0/1 target moves ``label_smoothing / 2``
+        towards 0.5), as Keras' ``label_smoothing`` does. It penalises
+        over-confident probabilities; the validation loss that early
+        stopping watches is smoothed too. Measured in ``docs/accuracy.md``.
     sampler : imblearn sampler or None, default=None
         A ``RandomUnderSampler`` or ``RandomOverSampler`` (or subclass) drawn
         afresh at every epoch on sample indices, so every epoch sees a new
@@ -271,6 +278,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     _parameter_constraints: dict = {
         **BaseRNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "sampler": [HasMethods(["fit_resample"]), None],
     }
 
@@ -304,6 +312,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         validation_fraction=0.1,
         patience=10,
         class_weight=None,
+        label_smoothing=0.0,
         sampler=None,
         length_bucketing="auto",
         random_state=None,
@@ -327,6 +336,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             verbose=verbose, callbacks=callbacks, warm_start=warm_start,
         )  # fmt: skip
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.sampler = sampler
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -465,9 +475,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 )
 
     def _output_spec(self):
-        if self._multilabel:
-            return {"n_outputs": len(self.classes_), "task": "multilabel"}
-        return {"n_outputs": len(self.classes_), "task": "multiclass"}
+        task = "multilabel" if self._multilabel else "multiclass"
+        return {"n_outputs": len(self.classes_), "task": task, "label_smoothing": self.label_smoothing}
 
     def _sample_weights(self, X, codes, sample_weight):
         weights = super()._sample_weights(X, codes, sample_weight)

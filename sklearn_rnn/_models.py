@@ -445,6 +445,7 @@ def build_rnn_model(
     task: str = "multiclass",
     n_outputs: Optional[int] = None,
     loss: str = "mse",
+    label_smoothing: float = 0.0,
     n_features: Optional[int] = None,
     vocab_size: Optional[int] = None,
     embedding_dim: int = 128,
@@ -507,6 +508,12 @@ def build_rnn_model(
     loss : {"mse", "huber", "mae"}, default="mse"
         Regression loss (mean squared error, Huber with delta 1, mean
         absolute error); ignored for classification.
+    label_smoothing : float, default=0.0
+        Classification only: the cross-entropy's targets become
+        ``(1 - label_smoothing) * one_hot + label_smoothing / n_outputs``
+        (multiclass, ``SmoothedSparseCrossentropy``) or are moved
+        ``label_smoothing / 2`` towards 0.5 (multilabel, Keras'
+        ``BinaryCrossentropy``). 0 is the plain cross-entropy.
     n_features : int, default=None
         Features per time step of numeric input; ``None`` means univariate
         ``(batch, timesteps)`` input.
@@ -603,6 +610,11 @@ def build_rnn_model(
         raise ValueError(
             f"build_rnn_model got loss={loss!r}; expected one of "
             f"{sorted(_REGRESSION_LOSSES)}."
+        )
+    if not 0 <= label_smoothing < 1:
+        raise ValueError(
+            f"build_rnn_model got label_smoothing={label_smoothing!r}; expected a float in "
+            "[0, 1) (0: plain cross-entropy)."
         )
     if embeddings is not None:
         embeddings = np.asarray(embeddings, dtype="float32")
@@ -705,12 +717,46 @@ def build_rnn_model(
         name=name,
     )(x)
     model = keras.Model(inputs, outputs, name=f"rnn_{task}_{cell}")
+    if task == "regression":
+        task_loss = _REGRESSION_LOSSES[loss]()
+    elif label_smoothing:
+        task_loss = (SmoothedSparseCrossentropy(label_smoothing) if task == "multiclass"
+                     else keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing))  # fmt: skip
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
-        loss=_REGRESSION_LOSSES[loss]() if task == "regression" else task_loss,
+        loss=task_loss,
         metrics=[] if task == "regression" else ["accuracy"],
     )
     return model
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy of integer class labels against smoothed targets.
+
+    The target of a sample of class ``c`` is ``(1 - label_smoothing)`` on
+    ``c`` plus ``label_smoothing / n_classes`` on every class, as
+    ``keras.losses.CategoricalCrossentropy(label_smoothing=...)`` does for
+    one-hot targets (Keras' sparse cross-entropy has no smoothing). The
+    labels stay integers, so nothing is one-hot encoded in the feed.
+    ``y_pred`` holds probabilities (a softmax output).
+    """
+
+    def __init__(self, label_smoothing=0.1, name="smoothed_sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        n_classes = ops.shape(y_pred)[-1]
+        labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+        log_p = ops.log(ops.clip(y_pred, keras.config.epsilon(), 1.0))
+        true_class = -ops.sum(ops.one_hot(labels, n_classes, dtype=log_p.dtype) * log_p, axis=-1)
+        uniform = -ops.mean(log_p, axis=-1)
+        return (1.0 - self.label_smoothing) * true_class + self.label_smoothing * uniform
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
 #: Output activation, loss and output layer name of each task.
@@ -811,5 +857,6 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>TokenDropout": TokenDropout,
     "sklearn_rnn>FeatureNoise": FeatureNoise,
     "sklearn_rnn>MaskedConv1D": MaskedConv1D,
+    "sklearn_rnn>SmoothedSparseCrossentropy": SmoothedSparseCrossentropy,
 }
 
