@@ -31,7 +31,9 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_accuracy import MiniRocketRidge, _parse_value, summary_features, write_markdown  # noqa: E402
+from bench_accuracy import (  # noqa: E402
+    MiniRocketRidge, markdown, parse_variant, summary_features, write_markdown,
+)  # fmt: skip
 
 SETS = ["Covid3Month", "CardanoSentiment", "Sunspots"]
 
@@ -136,12 +138,6 @@ def run(sets, seeds, variants, log):
     return ["data set (train/test)", *columns], rows
 
 
-def markdown(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -150,7 +146,7 @@ def main(argv=None):
     parser.add_argument("--markdown", help="write the table into this file (between the "
                         "<!-- regression-table:start/end --> markers)")  # fmt: skip
     args = parser.parse_args(argv)
-    variants = [{k: _parse_value(v) for k, v in (i.split("=", 1) for i in spec.split(","))} for spec in args.variant]
+    variants = [parse_variant(spec) for spec in args.variant]
     start = time.perf_counter()
     header, rows = run(args.sets or SETS, list(range(args.seeds)), variants, lambda m: print(m, flush=True))
     table = markdown(header, rows)
