@@ -218,8 +218,10 @@ class BaseRNN(BaseEstimator):
                 self.head_ = resolve_head(self.head)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
                 self.conv_width_ = resolve_conv_width(
-                    self.conv_width, self.input_type_, getattr(self, "vocab_size_", None)
+                    self.conv_width, self.input_type_, getattr(self, "vocab_size_", None),
+                    n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
                 )  # fmt: skip
+                self._resolve_output_options()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
@@ -248,6 +250,9 @@ class BaseRNN(BaseEstimator):
                 f"{n_steps} time steps. Use frame_length='auto' or an int from 1 to {n_steps}."
             )
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
+
+    def _resolve_output_options(self):
+        """Set the fitted attributes that ``_output_spec`` reads (none here)."""
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""

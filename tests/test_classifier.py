@@ -454,11 +454,11 @@ def test_frame_length_auto_and_explicit():
     assert RNNClassifier(**FAST_PARAMS, frame_length="auto").fit(tokens, y).frame_length_ == 1
 
 
-def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win():
+def test_conv_width_auto_convolves_small_alphabets_and_univariate_series_only():
     """"auto" puts a width-5 convolution after the embedding of token ids from
-    a vocabulary of at most 256 ids (characters), none for larger
-    vocabularies (words) or numeric input; an explicit width wins (numeric
-    input included) and 0 removes it."""
+    a vocabulary of at most 256 ids (characters) and before the recurrent
+    layer of univariate numeric series, none for larger vocabularies (words)
+    or multivariate series; an explicit width wins and 0 removes it."""
     rng = np.random.RandomState(0)
     tokens = rng.randint(2, 30, size=(20, 12))
     tokens[:7, 9:] = 0
@@ -486,6 +486,17 @@ def test_conv_width_auto_convolves_small_alphabets_only_and_explicit_values_win(
     numeric[:5, 8:] = np.nan
     auto = RNNClassifier(**FAST_PARAMS).fit(numeric, y)
     assert auto.conv_width_ == 0 and "conv" not in [layer.name for layer in auto.model_.layers]
+    # univariate series, as a 2-D array or as 3-D with one channel, get one
+    for univariate in (numeric[:, :, 0], numeric[:, :, :1]):
+        before = univariate.copy()
+        auto = RNNClassifier(**FAST_PARAMS, frame_length=1).fit(univariate, y)
+        assert auto.conv_width_ == 5 and auto.model_.get_layer("conv").conv.kernel.shape == (5, 1, 4)
+        np.testing.assert_array_equal(univariate, before)
+    off = RNNClassifier(**FAST_PARAMS, conv_width=0).fit(numeric[:, :, 0], y)
+    assert off.conv_width_ == 0 and "conv" not in [layer.name for layer in off.model_.layers]
+    # the regressor's "auto" follows the same rule; its default stays 0
+    auto = RNNRegressor(**FAST_PARAMS, conv_width="auto").fit(numeric[:, :, 0], y.astype(float))
+    assert auto.conv_width_ == 5
     five = RNNClassifier(**FAST_PARAMS, conv_width=5, frame_length=2).fit(numeric, y)
     names = [layer.name for layer in five.model_.layers]
     assert five.conv_width_ == 5 and names[names.index("nan_padding_mask") + 1] == "conv"

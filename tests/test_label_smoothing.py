@@ -12,7 +12,7 @@ from sklearn_rnn._backend import keras
 from sklearn_rnn._models import SmoothedSparseCrossentropy, build_rnn_model
 from sklearn_rnn._validation import InvalidParameterError
 
-from .conftest import FAST_PARAMS, make_token_task
+from .conftest import FAST_PARAMS, make_numeric_task, make_token_task
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
@@ -32,11 +32,35 @@ def test_smoothed_sparse_loss_equals_keras_categorical_smoothing(smoothing):
     np.testing.assert_allclose(float(column), float(expected), rtol=1e-5)
 
 
-def test_default_is_the_plain_cross_entropy():
+def test_auto_smooths_token_ids_only():
     X, y = make_token_task()
     clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
-    assert clf.label_smoothing == 0.0
-    assert clf.model_.loss == "sparse_categorical_crossentropy"
+    assert clf.label_smoothing == "auto"
+    assert clf.label_smoothing_ == pytest.approx(0.1)
+    assert isinstance(clf.model_.loss, SmoothedSparseCrossentropy)
+    assert clf.model_.loss.label_smoothing == pytest.approx(0.1)
+    # numeric sequences keep the plain loss
+    Xn, yn = make_numeric_task()
+    numeric = RNNClassifier(**FAST_PARAMS).fit(Xn, yn)
+    assert numeric.label_smoothing_ == 0.0
+    assert numeric.model_.loss == "sparse_categorical_crossentropy"
+    # an explicit value always wins, 0.0 included
+    plain = RNNClassifier(label_smoothing=0.0, **FAST_PARAMS).fit(X, y)
+    assert plain.label_smoothing_ == 0.0
+    assert plain.model_.loss == "sparse_categorical_crossentropy"
+    # "auto" gives what 0.1 gives
+    explicit = RNNClassifier(label_smoothing=0.1, **FAST_PARAMS).fit(X, y)
+    np.testing.assert_allclose(explicit.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_a_refused_refit_keeps_the_earlier_fit():
+    X, y = make_token_task()
+    clf = RNNClassifier(**FAST_PARAMS).fit(X, y)
+    clf.set_params(label_smoothing=2.0)
+    with pytest.raises(InvalidParameterError):
+        clf.fit(X, y)
+    # the refused refit happened before training: the earlier fit is intact
+    assert clf.label_smoothing_ == pytest.approx(0.1)
 
 
 def test_multiclass_fit_trains_on_the_smoothed_loss_and_round_trips(tmp_path):
@@ -69,7 +93,7 @@ def test_multilabel_fit_uses_keras_binary_smoothing():
     assert clf.predict(X).shape == Y.shape
 
 
-@pytest.mark.parametrize("value", [1.0, -0.1, 1.5])
+@pytest.mark.parametrize("value", [1.0, -0.1, 1.5, "Auto", None])
 def test_out_of_range_is_refused_before_training(value):
     X, y = make_token_task()
     clf = RNNClassifier(label_smoothing=value, **FAST_PARAMS)

@@ -39,7 +39,11 @@ def test_indicator_y_gives_sigmoid_outputs(fitted, task):
     X, Y = task
     assert fitted.classes_.tolist() == [0, 1, 2]
     assert fitted.model_.get_layer("probabilities").activation.__name__ == "sigmoid"
-    assert fitted.model_.loss == "binary_crossentropy"
+    # per-label binary cross-entropy, smoothed as label_smoothing="auto" does for token ids
+    assert type(fitted.model_.loss).__name__ == "BinaryCrossentropy"
+    assert fitted.model_.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
+    plain = RNNClassifier(**FAST, label_smoothing=0.0).fit(*task)
+    assert plain.model_.loss == "binary_crossentropy"
     proba = fitted.predict_proba(X)
     assert proba.shape == (len(X), 3) and ((proba >= 0) & (proba <= 1)).all()
     pred = fitted.predict(X)
