@@ -413,8 +413,9 @@ def test_head_auto_is_max_pooling_for_tokens_and_numbers():
         tokens.model_.get_layer("max_pooling").output.name,
         tokens.model_.get_layer("conv_max_pooling").output.name,
     ]  # fmt: skip
-    numeric = RNNClassifier(**FAST_PARAMS).fit(X.astype("float32"), y)
+    numeric = RNNClassifier(**FAST_PARAMS).fit(X[:, :, None].astype("float32").repeat(2, axis=2), y)
     assert numeric.head_ == "max"
+    # multivariate series: no convolution, the head feeds the output layer
     assert numeric.model_.layers[-2].name == "max_pooling"
     assert RNNClassifier(**{**FAST_PARAMS, "head": "last"}).fit(X, y).head_ == "last"
 
