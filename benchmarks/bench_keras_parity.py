@@ -93,7 +93,8 @@ def ours(Xtr, ytr, Xte, yte, seed, **params):
     from sklearn_rnn import RNNClassifier
 
     # the hand-written model has no input corruption, no convolution and the plain loss
-    params = {"token_dropout": 0.0, "input_noise": 0.0, "conv_width": 0, "label_smoothing": 0.0, **params}
+    params = {"token_dropout": 0.0, "input_noise": 0.0, "conv_width": 0, "label_smoothing": 0.0,
+              **params}  # fmt: skip
     clf = RNNClassifier(units=16, epochs=15, batch_size=32, random_state=seed, **params)
     return clf.fit(Xtr, ytr).score(Xte, yte)
 
@@ -148,9 +149,8 @@ def ours_same_shape(Xtr, ytr, Xte, yte, seed, units, embedding_dim):
     from sklearn_rnn import RNNClassifier
 
     clf = RNNClassifier(units=units, embedding_dim=embedding_dim, head="last", dropout=0.0,
-                        token_dropout=0.0, input_noise=0.0, conv_width=0, label_smoothing=0.0, epochs=15,
-                        batch_size=32,
-                        random_state=seed)  # fmt: skip
+                        token_dropout=0.0, input_noise=0.0, conv_width=0, label_smoothing=0.0,
+                        epochs=15, batch_size=32, random_state=seed)  # fmt: skip
     return clf.fit(Xtr, ytr).score(Xte, yte)
 
 

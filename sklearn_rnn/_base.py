@@ -219,7 +219,7 @@ class BaseRNN(BaseEstimator):
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
                 self.conv_width_ = resolve_conv_width(
                     self.conv_width, self.input_type_, getattr(self, "vocab_size_", None),
-                    n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
+                    n_features=self._step_features(),
                 )  # fmt: skip
                 self._resolve_output_options()
                 self._check_network_size()
@@ -250,6 +250,12 @@ class BaseRNN(BaseEstimator):
                 f"{n_steps} time steps. Use frame_length='auto' or an int from 1 to {n_steps}."
             )
         return resolve_frame_length(self.frame_length, self.input_type_, lengths)
+
+    def _step_features(self):
+        """Features per time step: the channels of 3-D input, 1 for 2-D
+        (token ids, or a univariate series whose ``n_features_in_`` counts
+        steps)."""
+        return self.n_features_in_ if self._fit_ndim == 3 else 1
 
     def _resolve_output_options(self):
         """Set the fitted attributes that ``_output_spec`` reads (none here)."""
@@ -426,7 +432,7 @@ class BaseRNN(BaseEstimator):
         parts = weight_counts(
             input_type=self.input_type_, n_outputs=self._output_spec()["n_outputs"],
             # the recurrent layer reads frame_length_ steps' features at once
-            n_features=(self.n_features_in_ if self._fit_ndim == 3 else 1) * self.frame_length_,
+            n_features=self._step_features() * self.frame_length_,
             vocab_size=getattr(self, "vocab_size_", None),
             embedding_dim=(
                 self.embedding_dim if self.embeddings is None else self._embedding_matrix().shape[1]
@@ -464,7 +470,7 @@ class BaseRNN(BaseEstimator):
         return build_rnn_model(
             **self._output_spec(),
             input_type=self.input_type_,
-            n_features=self.n_features_in_ if self._fit_ndim == 3 else 1,
+            n_features=self._step_features(),
             vocab_size=getattr(self, "vocab_size_", None),
             embedding_dim=self.embedding_dim,
             cell=self.cell,
