@@ -91,6 +91,7 @@ class BaseRNN(BaseEstimator):
         "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left")],
+        "conv_pool": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -119,7 +120,7 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
-        embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout,
+        conv_pool, embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout,
         recurrent_dropout, spatial_dropout, token_dropout, input_noise, embedding_l2, l2,
         optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction,
         patience, length_bucketing, random_state, verbose, callbacks, warm_start,
@@ -131,6 +132,7 @@ class BaseRNN(BaseEstimator):
         self.frame_length = frame_length
         self.conv_width = conv_width
         self.conv_filters = conv_filters
+        self.conv_pool = conv_pool
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.embeddings = embeddings
@@ -491,6 +493,7 @@ class BaseRNN(BaseEstimator):
             frame_length=self.frame_length_,
             conv_width=self.conv_width_,
             conv_filters=self.conv_filters,
+            conv_pool=self.conv_pool,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )

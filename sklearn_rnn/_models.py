@@ -168,7 +168,7 @@ class Frames(keras.layers.Layer):
         shifted = None
         for s in range(k):
             copy = ops.concatenate([nan] * s + [x] + [nan] * (2 * k - 2 - s), axis=1)
-            shifted = copy if shifted is None else ops.where(shift == s, copy, shifted)
+            shifted = copy if shifted is None else ops.where(ops.equal(shift, s), copy, shifted)
         n_frames = (n_steps + 2 * k - 2) // k
         return ops.reshape(shifted[:, : n_frames * k], (ops.shape(x)[0], n_frames, k * n_features))
 
@@ -232,6 +232,73 @@ class MaskedConv1D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "width": self.width, "seed": self.seed}
+
+
+def _aligned_windows_max(x, real, k):
+    """Max of ``x`` over windows of ``k`` steps that start at each row's first real step.
+
+    ``x`` is ``(batch, timesteps, channels)`` with its padded steps zero and
+    ``real`` the ``(batch, timesteps)`` boolean mask. Each row gets the zero
+    steps in front (0 to ``k - 1``) that make its first real step start a
+    window, and ``2k - 2`` in all, then every ``k`` steps become one:
+    ``(timesteps + 2k - 2) // k`` steps out. The slices never need the
+    length itself, so the same code serves a symbolic build, TensorFlow's
+    graph, JAX and PyTorch.
+    """
+    ops = keras.ops
+    first = ops.cast(ops.argmax(ops.cast(real, "int32"), axis=1), "int32")
+    shift = ops.mod(k - ops.mod(first, k), k)[:, None, None]
+    zero = ops.zeros_like(x[:, :1])
+    shifted = None
+    for s in range(k):
+        copy = ops.concatenate([zero] * s + [x] + [zero] * (2 * k - 2 - s), axis=1)
+        shifted = copy if shifted is None else ops.where(ops.equal(shift, s), copy, shifted)
+    out = None
+    for j in range(k):  # step j of every window: (timesteps + 2k - 2) // k steps each
+        part = shifted[:, j : (j - (k - 1)) or None : k]
+        out = part if out is None else ops.maximum(out, part)
+    return out
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class MaskedMaxPool1D(keras.layers.Layer):
+    """Max over every ``pool`` consecutive real steps of a masked sequence.
+
+    Input ``(batch, timesteps, channels)`` of non-negative values (the ReLU
+    output of ``MaskedConv1D``) with a mask; output ``(batch, (timesteps + 2
+    * pool - 2) // pool, channels)`` with a mask that is true where a window
+    holds a real step. Windows start at each row's first real step, so a
+    sequence gives the same windows, in the same order, whatever its padding
+    side or padded length; padded steps count as 0, below or equal to every
+    real value, so they never change a window's max. The recurrent layer
+    that reads the result runs ``pool`` times fewer steps (the convolution
+    and max-pooling in front of a recurrent layer of Xiao and Cho,
+    "Efficient Character-level Document Classification by Combining
+    Convolution and Recurrent Layers", arXiv:1602.00367, 2016).
+    """
+
+    def __init__(self, pool, **kwargs):
+        super().__init__(**kwargs)
+        self.pool = int(pool)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        real = _float_mask(mask, inputs)
+        both = keras.ops.concatenate([inputs * real, real], axis=-1)
+        return _aligned_windows_max(both, real[..., 0] > 0, self.pool)[..., :-1]
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        real = keras.ops.cast(mask, "float32")[..., None]
+        return _aligned_windows_max(real, mask, self.pool)[..., 0] > 0
+
+    def compute_output_shape(self, input_shape):
+        n_steps, k = input_shape[1], self.pool
+        return (input_shape[0], None if n_steps is None else (n_steps + 2 * k - 2) // k, input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "pool": self.pool}
 
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
@@ -469,6 +536,7 @@ def build_rnn_model(
     frame_length: int = 1,
     conv_width: int = 0,
     conv_filters: int = 256,
+    conv_pool: int = 1,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -583,6 +651,12 @@ def build_rnn_model(
         Filters of that convolution (learned n-gram or local-shape
         detectors): the recurrent layer reads this many features per step.
         Unused when ``conv_width`` is 0.
+    conv_pool : int, default=1
+        The recurrent layer reads the maximum of each filter over every
+        ``conv_pool`` consecutive steps of the convolution (``MaskedMaxPool1D``,
+        windows starting at each row's first real step), so it runs
+        ``conv_pool`` times fewer steps. 1 feeds every step. Unused when
+        ``conv_width`` is 0.
 
     Returns
     -------
@@ -637,6 +711,7 @@ def build_rnn_model(
         )
     _require_int("conv_width", conv_width, 0, " (0: no convolution)")
     _require_int("conv_filters", conv_filters, 1)
+    _require_int("conv_pool", conv_pool, 1, " (1: every step)")
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -680,6 +755,8 @@ def build_rnn_model(
         # its own seed stream too: the recurrent layers' initial weights do
         # not depend on whether the convolution is there
         x = conv_features = MaskedConv1D(conv_filters, conv_width, seed=next(conv_seeds), name="conv")(x)
+        if conv_pool > 1:  # the recurrent layer reads every conv_pool steps' maxima
+            x = MaskedMaxPool1D(conv_pool, name="conv_pool")(x)
 
     layer_cls = _CELLS[cell]
     for i, n_units in enumerate(units):
@@ -857,6 +934,7 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>TokenDropout": TokenDropout,
     "sklearn_rnn>FeatureNoise": FeatureNoise,
     "sklearn_rnn>MaskedConv1D": MaskedConv1D,
+    "sklearn_rnn>MaskedMaxPool1D": MaskedMaxPool1D,
     "sklearn_rnn>SmoothedSparseCrossentropy": SmoothedSparseCrossentropy,
 }
 

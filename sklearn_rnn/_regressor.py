@@ -72,6 +72,12 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         Number of detectors in that convolution, each a feature the recurrent
         layer reads per step; no effect while ``conv_width_`` is 0. The
         default is the one of [`RNNClassifier`][sklearn_rnn.RNNClassifier].
+    conv_pool : int, default=1
+        With ``conv_pool > 1`` the recurrent layer reads the maximum of each
+        detector over every ``conv_pool`` steps of that convolution, so it
+        runs that many times fewer steps (padding still never changes
+        predictions); no effect while ``conv_width_`` is 0. A speed option,
+        measured in [`RNNClassifier`][sklearn_rnn.RNNClassifier].
     embedding_dim : int, default=128
         Size of the token embedding.
     vocab_size : int, default=None
@@ -244,6 +250,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         frame_length=1,
         conv_width=0,
         conv_filters=256,
+        conv_pool=1,
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -273,7 +280,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         super().__init__(
             cell=cell, units=units, bidirectional=bidirectional, head=head,
             frame_length=frame_length,
-            conv_width=conv_width, conv_filters=conv_filters,
+            conv_width=conv_width, conv_filters=conv_filters, conv_pool=conv_pool,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

@@ -510,6 +510,36 @@ def test_conv_width_auto_convolves_small_alphabets_and_univariate_series_only():
     assert RNNRegressor(**FAST_PARAMS).fit(numeric, y.astype(float)).conv_width_ == 0
 
 
+def test_conv_pool_pools_the_convolution_the_recurrent_layer_reads():
+    """conv_pool > 1 max-pools the convolution over that many steps before
+    the recurrent layer (the default 1 reads every step); predictions do not
+    depend on the padding side or padded length; without a convolution there
+    is nothing to pool."""
+    rng = np.random.RandomState(0)
+    rows = [rng.randint(2, 30, size=n) for n in rng.randint(1, 12, size=20)]
+    post = np.zeros((20, 14), dtype="int64")
+    pre = np.zeros((20, 14), dtype="int64")
+    for i, row in enumerate(rows):
+        post[i, : len(row)] = row
+        pre[i, 14 - len(row) :] = row
+    y = np.arange(20) % 2
+    before = post.copy()
+    three = RNNClassifier(**FAST_PARAMS, conv_pool=3).fit(post, y)
+    names = [layer.name for layer in three.model_.layers]
+    assert three.conv_width_ == 5 and names[names.index("conv") + 1] == "conv_pool"
+    assert three.model_.get_layer("conv_pool").pool == 3
+    np.testing.assert_array_equal(post, before)
+    np.testing.assert_allclose(three.predict_proba(pre), three.predict_proba(post), rtol=1e-5, atol=1e-6)
+    default = RNNClassifier(**FAST_PARAMS).fit(post, y)
+    assert default.conv_pool == 1 and "conv_pool" not in [layer.name for layer in default.model_.layers]
+    words = RNNClassifier(**FAST_PARAMS, vocab_size=300, conv_pool=3).fit(post, y)  # no convolution
+    assert "conv_pool" not in [layer.name for layer in words.model_.layers]
+    series = rng.normal(size=(20, 12)).astype("float32")
+    pooled = RNNRegressor(**FAST_PARAMS, conv_width=3, conv_pool=2, frame_length=1).fit(series, y * 1.0)
+    assert pooled.model_.get_layer("conv_pool").pool == 2  # any convolution, numeric too
+    assert pooled.predict(series).shape == (20,)
+
+
 # ------------------------------------------------------- input corruption
 @pytest.mark.parametrize("ndim", [2, 3])
 def test_input_noise_is_scaled_by_each_features_spread_over_real_steps(ndim):

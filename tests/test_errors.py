@@ -908,6 +908,17 @@ def test_bad_conv_width_refused_with_its_value(no_network, tokens, conv_width):
 
 
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+@pytest.mark.parametrize("conv_pool", [0, -2, 1.5, "auto", None])
+def test_bad_conv_pool_refused_with_its_value(no_network, tokens, Estimator, conv_pool):
+    X, y = tokens
+    with pytest.raises(ValueError, match=re.escape(
+        f"The 'conv_pool' parameter of {Estimator.__name__} must be an int in the range [1, inf). "
+        f"Got {conv_pool!r} instead."
+    )):  # fmt: skip
+        Estimator(**TINY, conv_pool=conv_pool).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
 def test_frames_longer_than_the_sequences_refused_before_training(no_network, numeric, Estimator):
     X, y = numeric
     n_steps = np.asarray(X).shape[1]

@@ -476,6 +476,80 @@ def test_masked_conv1d_is_a_relu_convolution_of_each_row_alone():
     assert layer.compute_output_shape((None, 6, 2)) == (None, 6, 3)
 
 
+def test_masked_max_pool1d_takes_windows_from_each_rows_first_real_step():
+    """Windows of ``pool`` steps start at each row's first real step; padded
+    steps never change a max; a window with a real step is real."""
+    from sklearn_rnn._models import MaskedMaxPool1D
+
+    rng = np.random.RandomState(0)
+    row = rng.uniform(0.1, 1, size=(5, 2)).astype("float32")  # 5 real steps, ReLU-like (>= 0)
+    x = np.zeros((2, 8, 2), dtype="float32")
+    x[0, :5] = row  # post-padded
+    x[1, 3:] = row  # pre-padded by 3
+    mask = np.array([[True] * 5 + [False] * 3, [False] * 3 + [True] * 5])
+    x[~mask] = 9.0  # values under the padding: never seen
+    layer = MaskedMaxPool1D(2)
+    out = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    out_mask = keras.ops.convert_to_numpy(layer.compute_mask(x, mask))
+    expected = np.stack([row[0:2].max(0), row[2:4].max(0), row[4]])  # windows 0-1, 2-3, 4
+    assert out.shape == (2, (8 + 2) // 2, 2) == layer.compute_output_shape((2, 8, 2))
+    for i in range(2):
+        np.testing.assert_allclose(out[i][out_mask[i]], expected, rtol=1e-6)
+        np.testing.assert_array_equal(out[i][~out_mask[i]], 0)
+    assert out_mask.sum(axis=1).tolist() == [3, 3]
+    assert layer.compute_output_shape((None, None, 4)) == (None, None, 4)
+
+
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+@pytest.mark.parametrize("conv_pool", [2, 3])
+def test_every_head_with_a_pooled_convolution_ignores_padding(head, conv_pool):
+    """Pooling windows follow each row's first real step: pre or post padding
+    to any width gives the same predictions."""
+    rng = np.random.RandomState(3)
+    rows = [rng.randint(2, 20, size=n).astype("int32") for n in (3, 7, 1, 5)]
+    model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, embedding_dim=3,
+                            units=(4, 3), head=head, conv_width=3, conv_pool=conv_pool,
+                            seed=0)  # fmt: skip
+    assert "MaskedMaxPool1D" in _layer_types(model)
+    reference = keras.ops.convert_to_numpy(model(_pad(rows, 7, "post", 0)))
+    for side in ("pre", "post"):
+        for width in (7, 8, 10, 13):
+            got = keras.ops.convert_to_numpy(model(_pad(rows, width, side, 0)))
+            np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_build_rnn_model_conv_pool_feeds_the_recurrent_layer_only(tmp_path):
+    """The recurrent layer reads the pooled steps; the maxima beside the head
+    are those of every step; no weights are added and none change."""
+    kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3,
+                  head="max", conv_width=3, conv_filters=4, seed=0)  # fmt: skip
+    pooled = build_rnn_model(**kwargs, conv_pool=3)
+    assert _layer_types(pooled)[2:5] == ["MaskedConv1D", "MaskedMaxPool1D", "GRU"]
+    def first_input(layer):  # the sequence a layer reads (a recurrent layer also lists its mask)
+        inputs = pooled.get_layer(layer).input
+        return (inputs[0] if isinstance(inputs, list) else inputs).name
+
+    assert first_input("gru_0") == pooled.get_layer("conv_pool").output.name
+    assert first_input("conv_max_pooling") == pooled.get_layer("conv").output.name
+    plain = build_rnn_model(**kwargs)
+    assert "MaskedMaxPool1D" not in _layer_types(plain)  # conv_pool=1: every step
+    assert pooled.count_params() == plain.count_params()
+    for a, b in zip(plain.get_weights(), pooled.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    numeric = build_rnn_model(n_classes=2, input_type="numeric", units=3, conv_pool=3)
+    assert "MaskedMaxPool1D" not in _layer_types(numeric)  # no convolution: nothing to pool
+    x = np.array([[0, 0, 2, 5, 11, 3, 4], [3, 4, 1, 7, 0, 0, 0]], dtype="int32")
+    assert _round_trip(pooled, x, tmp_path).get_layer("conv_pool").pool == 3
+
+
+@pytest.mark.parametrize("conv_pool", [0, -1, 2.0, True])
+def test_build_rnn_model_rejects_bad_conv_pool(conv_pool):
+    message = f"build_rnn_model conv_pool must be an int >= 1 (1: every step), got {conv_pool!r}."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, conv_width=3,
+                        conv_pool=conv_pool)  # fmt: skip
+
+
 def test_build_rnn_model_conv_round_trips_and_keeps_initial_weights(tmp_path):
     kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3, seed=0)
     conv = build_rnn_model(**kwargs, conv_width=3, conv_filters=3, token_dropout=0.1)

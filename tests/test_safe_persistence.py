@@ -578,3 +578,14 @@ def test_highly_compressible_state_is_stored_so_it_loads(tmp_path):
     with zipfile.ZipFile(tmp_path / "scaler.zip") as zf:
         assert zf.getinfo("state.skops").compress_type == zipfile.ZIP_STORED
     np.testing.assert_array_equal(sklearn_rnn.load(tmp_path / "scaler.zip").mean_, scaler.mean_)
+
+
+def test_pooled_convolution_round_trips_without_trusting_anything(tmp_path):
+    """conv_pool's MaskedMaxPool1D is one of the package's own layers: saved
+    and loaded with no `trusted` argument, predictions unchanged."""
+    X, y = make_token_task(n_samples=40)
+    clf = sklearn_rnn.RNNClassifier(**{**TINY, "conv_width": 3, "conv_pool": 2}).fit(X, y)
+    sklearn_rnn.save(clf, tmp_path / "pooled.zip")
+    loaded = sklearn_rnn.load(tmp_path / "pooled.zip")
+    assert loaded.model_.get_layer("conv_pool").pool == 2
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
