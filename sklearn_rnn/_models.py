@@ -130,6 +130,27 @@ class NaNPaddingMask(keras.layers.Layer):
         return input_shape
 
 
+def _align_to_first_real(x, real, k, pad):
+    """``x`` with ``2k - 2`` copies of the step ``pad`` around each row, 0 to
+    ``k - 1`` of them in front, so that the row's first real step starts a
+    window of ``k`` steps: ``(batch, timesteps + 2k - 2, channels)``.
+
+    ``real`` is the ``(batch, timesteps)`` boolean mask of real steps and
+    ``pad`` one step, ``(batch, 1, channels)``. Each row takes one of ``k``
+    shifted copies, chosen with ``where`` (float ops only, no gather, so no
+    integer transposes in TensorFlow's graph: issue 10; ``ops.equal``, not
+    ``==``, which is a plain Python bool on a symbolic ``KerasTensor``).
+    """
+    ops = keras.ops
+    first = ops.cast(ops.argmax(ops.cast(real, "int32"), axis=1), "int32")
+    shift = ops.mod(k - ops.mod(first, k), k)[:, None, None]
+    shifted = None
+    for s in range(k):
+        copy = ops.concatenate([pad] * s + [x] + [pad] * (2 * k - 2 - s), axis=1)
+        shifted = copy if shifted is None else ops.where(ops.equal(shift, s), copy, shifted)
+    return shifted
+
+
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class Frames(keras.layers.Layer):
     """Group every ``frame_length`` consecutive steps into one step.
@@ -159,16 +180,7 @@ class Frames(keras.layers.Layer):
             return x
         n_steps = ops.shape(x)[1]
         real = ops.logical_not(ops.all(ops.isnan(x), axis=-1))
-        first = ops.cast(ops.argmax(ops.cast(real, "int32"), axis=1), "int32")
-        # NaN steps put in front of each row so that its first real step starts
-        # a frame: one of k shifted copies, chosen per row (float ops only, no
-        # gather, so no integer transposes in TensorFlow's graph: issue 10)
-        shift = ops.mod(k - ops.mod(first, k), k)[:, None, None]
-        nan = ops.full_like(x[:, :1], float("nan"))
-        shifted = None
-        for s in range(k):
-            copy = ops.concatenate([nan] * s + [x] + [nan] * (2 * k - 2 - s), axis=1)
-            shifted = copy if shifted is None else ops.where(ops.equal(shift, s), copy, shifted)
+        shifted = _align_to_first_real(x, real, k, ops.full_like(x[:, :1], float("nan")))
         n_frames = (n_steps + 2 * k - 2) // k
         return ops.reshape(shifted[:, : n_frames * k], (ops.shape(x)[0], n_frames, k * n_features))
 
@@ -238,25 +250,16 @@ def _aligned_windows_max(x, real, k):
     """Max of ``x`` over windows of ``k`` steps that start at each row's first real step.
 
     ``x`` is ``(batch, timesteps, channels)`` with its padded steps zero and
-    ``real`` the ``(batch, timesteps)`` boolean mask. Each row gets the zero
-    steps in front (0 to ``k - 1``) that make its first real step start a
-    window, and ``2k - 2`` in all, then every ``k`` steps become one:
-    ``(timesteps + 2k - 2) // k`` steps out. The slices never need the
-    length itself, so the same code serves a symbolic build, TensorFlow's
-    graph, JAX and PyTorch.
+    ``real`` the ``(batch, timesteps)`` boolean mask: ``(timesteps + 2k - 2)
+    // k`` steps out. The strided slices never need the length itself, so the
+    same code serves a symbolic build (``compute_mask``), TensorFlow's graph,
+    JAX and PyTorch.
     """
-    ops = keras.ops
-    first = ops.cast(ops.argmax(ops.cast(real, "int32"), axis=1), "int32")
-    shift = ops.mod(k - ops.mod(first, k), k)[:, None, None]
-    zero = ops.zeros_like(x[:, :1])
-    shifted = None
-    for s in range(k):
-        copy = ops.concatenate([zero] * s + [x] + [zero] * (2 * k - 2 - s), axis=1)
-        shifted = copy if shifted is None else ops.where(ops.equal(shift, s), copy, shifted)
+    shifted = _align_to_first_real(x, real, k, keras.ops.zeros_like(x[:, :1]))
     out = None
     for j in range(k):  # step j of every window: (timesteps + 2k - 2) // k steps each
         part = shifted[:, j : (j - (k - 1)) or None : k]
-        out = part if out is None else ops.maximum(out, part)
+        out = part if out is None else keras.ops.maximum(out, part)
     return out
 
 
@@ -284,8 +287,7 @@ class MaskedMaxPool1D(keras.layers.Layer):
 
     def call(self, inputs, mask=None):
         real = _float_mask(mask, inputs)
-        both = keras.ops.concatenate([inputs * real, real], axis=-1)
-        return _aligned_windows_max(both, real[..., 0] > 0, self.pool)[..., :-1]
+        return _aligned_windows_max(inputs * real, real[..., 0] > 0, self.pool)
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
