@@ -22,7 +22,6 @@ from sklearn.utils import check_random_state
 from sklearn_rnn import _batching
 from sklearn_rnn._defaults import (
     resolve_batch_size,
-    resolve_bag_dim,
     resolve_conv_width,
     resolve_epochs,
     resolve_frame_length,
@@ -93,7 +92,7 @@ class BaseRNN(BaseEstimator):
         "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left")],
         "conv_pool": [Interval(Integral, 1, None, closed="left")],
-        "bag_dim": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "bag_dim": [Interval(Integral, 0, None, closed="left")],
         "bag_ngrams": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
@@ -228,7 +227,7 @@ class BaseRNN(BaseEstimator):
                     self.conv_width, self.input_type_, getattr(self, "vocab_size_", None),
                     n_features=self._step_features(),
                 )  # fmt: skip
-                self.bag_dim_ = self._resolve_bag_dim()
+                self._check_bag_path()
                 self._resolve_output_options()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
@@ -240,16 +239,14 @@ class BaseRNN(BaseEstimator):
             raise
         return self
 
-    def _resolve_bag_dim(self):
-        """``bag_dim_``: ``"auto"`` resolved, and an explicit bag path refused
-        for numeric sequences, which have no token ids to average."""
-        if self.bag_dim != "auto" and self.bag_dim > 0 and self.input_type_ != "tokens":
+    def _check_bag_path(self):
+        """Refuse a bag path for numeric sequences, which have no token ids."""
+        if self.bag_dim > 0 and self.input_type_ != "tokens":
             raise ValueError(
                 f"bag_dim={self.bag_dim} averages a learned vector per token id, but X "
-                "holds numeric sequences, which have no token ids. Use bag_dim=0 (or "
-                "'auto') with numeric input, or pass integer token ids."
+                "holds numeric sequences, which have no token ids. Use bag_dim=0 with "
+                "numeric input, or pass integer token ids."
             )
-        return resolve_bag_dim(self.bag_dim, self.input_type_)
 
     def _resolve_frame_length(self, n_steps, lengths):
         """``frame_length_``, from the padded length and each row's real steps.
@@ -458,7 +455,7 @@ class BaseRNN(BaseEstimator):
             ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
             conv_width=self.conv_width_, conv_filters=self.conv_filters,
-            bag_dim=self.bag_dim_, bag_ngrams=self.bag_ngrams,
+            bag_dim=self.bag_dim, bag_ngrams=self.bag_ngrams,
         )  # fmt: skip
         n_weights = sum(parts.values())
         needed = n_weights * _TRAINING_BYTES_PER_WEIGHT
@@ -512,7 +509,7 @@ class BaseRNN(BaseEstimator):
             conv_width=self.conv_width_,
             conv_filters=self.conv_filters,
             conv_pool=self.conv_pool,
-            bag_dim=self.bag_dim_,
+            bag_dim=self.bag_dim,
             bag_ngrams=self.bag_ngrams,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,

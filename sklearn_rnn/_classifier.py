@@ -313,7 +313,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         conv_width="auto",
         conv_filters=256,
         conv_pool=1,
-        bag_dim="auto",
+        bag_dim=0,
         bag_ngrams=2,
         embedding_dim=128,
         vocab_size=None,

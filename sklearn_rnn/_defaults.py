@@ -3,7 +3,7 @@
 Kept apart from the estimator so that any estimator class can call them. Each
 is a pure function of its arguments, so a fit with a given ``random_state``
 makes the same choice every time; the estimator stores it in a fitted
-attribute (``batch_size_``, ``epochs_``, ``head_``, ``label_smoothing_``, ``bag_dim_``,
+attribute (``batch_size_``, ``epochs_``, ``head_``, ``label_smoothing_``,
 ``validation_size_``).
 """
 
@@ -119,22 +119,6 @@ def resolve_conv_width(conv_width, input_type, vocab_size, n_features=None):
     else:
         small = n_features == 1
     return AUTO_CONV_WIDTH if small else 0
-
-
-#: ``bag_dim="auto"``: token ids get a bag path of this many dimensions per
-#: token (and per hashed n-gram) beside the head; numeric sequences none.
-AUTO_BAG_DIM = 16
-
-
-def resolve_bag_dim(bag_dim, input_type):
-    """Size of the bag path: ``bag_dim`` itself, or the ``"auto"`` rule.
-
-    ``"auto"`` is :data:`AUTO_BAG_DIM` for token ids and 0 (no bag path) for
-    numeric sequences.
-    """
-    if bag_dim != "auto":
-        return int(bag_dim)
-    return AUTO_BAG_DIM if input_type == "tokens" else 0
 
 
 #: ``label_smoothing="auto"`` (classifier): this much smoothing for token ids,

@@ -408,15 +408,10 @@ def test_head_auto_is_max_pooling_for_tokens_and_numbers():
     y = np.arange(20) % 2
     tokens = RNNClassifier(**FAST_PARAMS).fit(X, y)
     assert tokens.head_ == "max"
-    # 9 token ids: "auto" adds the bag path and the convolution, whose
-    # outputs join the head's
-    model = tokens.model_
-    assert [t.name for t in model.get_layer("head_and_bag").input] == [
-        model.get_layer("max_pooling").output.name, model.get_layer("bag_mean").output.name,
-        model.get_layer("bag_ngram_mean").output.name,
-    ]  # fmt: skip
-    assert [t.name for t in model.get_layer("head_and_conv").input] == [
-        model.get_layer("head_and_bag").output.name, model.get_layer("conv_max_pooling").output.name,
+    # 9 token ids: "auto" adds the convolution, whose max joins the head's
+    assert [t.name for t in tokens.model_.get_layer("head_and_conv").input] == [
+        tokens.model_.get_layer("max_pooling").output.name,
+        tokens.model_.get_layer("conv_max_pooling").output.name,
     ]  # fmt: skip
     numeric = RNNClassifier(**FAST_PARAMS).fit(X[:, :, None].astype("float32").repeat(2, axis=2), y)
     assert numeric.head_ == "max"
@@ -552,19 +547,17 @@ def test_conv_pool_pools_the_convolution_the_recurrent_layer_reads():
 
 
 
-def test_bag_path_is_on_for_token_ids_and_off_for_numeric_sequences():
-    """bag_dim="auto" builds the bag of tokens and hashed n-grams for token ids
-    (bag_dim_ = AUTO_BAG_DIM) and none for numeric sequences; the padding side
-    never changes predictions; 0 turns it off; the regressor's default is 0."""
-    from sklearn_rnn._defaults import AUTO_BAG_DIM
-
+def test_bag_path_averages_token_and_ngram_vectors_beside_the_head():
+    """bag_dim > 0 builds the bag of tokens and hashed n-grams (bag_ngrams,
+    default 2) for token ids; the padding side never changes predictions;
+    the default 0 builds none, on both estimators."""
     rng = np.random.RandomState(1)
     post, pre = _token_rows_padded_both_ways(rng)
     y = np.arange(20) % 2
     before = post.copy()
-    clf = RNNClassifier(**FAST_PARAMS).fit(post, y)
-    assert clf.bag_dim == "auto" and clf.bag_dim_ == AUTO_BAG_DIM and clf.bag_ngrams == 2
-    assert clf.model_.get_layer("bag_embedding").embeddings.shape == (clf.vocab_size_, AUTO_BAG_DIM)
+    clf = RNNClassifier(**FAST_PARAMS, bag_dim=16).fit(post, y)
+    assert clf.bag_ngrams == 2 and not hasattr(clf, "bag_dim_")
+    assert clf.model_.get_layer("bag_embedding").embeddings.shape == (clf.vocab_size_, 16)
     assert clf.model_.get_layer("bag_ngram_ids").max_n == 2
     np.testing.assert_array_equal(post, before)
     np.testing.assert_allclose(clf.predict_proba(pre), clf.predict_proba(post), rtol=1e-5, atol=1e-6)
@@ -575,18 +568,15 @@ def test_bag_path_is_on_for_token_ids_and_off_for_numeric_sequences():
     def bag_layers(est):
         return [layer.name for layer in est.model_.layers if layer.name.startswith("bag")]
 
-    off = RNNClassifier(**FAST_PARAMS, bag_dim=0).fit(post, y)
-    assert off.bag_dim_ == 0 and bag_layers(off) == []
-    unigrams = RNNClassifier(**FAST_PARAMS, bag_ngrams=1).fit(post, y)
+    default = RNNClassifier(**FAST_PARAMS).fit(post, y)
+    assert default.bag_dim == 0 and bag_layers(default) == []
+    unigrams = RNNClassifier(**FAST_PARAMS, bag_dim=4, bag_ngrams=1).fit(post, y)
     assert bag_layers(unigrams) == ["bag_embedding", "bag_mean"]
-    series = rng.normal(size=(20, 12)).astype("float32")
-    numeric = RNNClassifier(**FAST_PARAMS).fit(series, y)
-    assert numeric.bag_dim_ == 0 and bag_layers(numeric) == []
     regressor = RNNRegressor(**FAST_PARAMS).fit(post, y * 1.0)
     assert regressor.bag_dim == 0 and bag_layers(regressor) == []
     bagged = RNNRegressor(**FAST_PARAMS, bag_dim=4).fit(post, y * 1.0)
-    assert "bag_ngram_mean" in bag_layers(bagged) and bagged.predict(pre).shape == (20,)
-
+    assert "bag_ngram_mean" in bag_layers(bagged)
+    np.testing.assert_allclose(bagged.predict(pre), bagged.predict(post), rtol=1e-5, atol=1e-6)
 
 # ------------------------------------------------------- input corruption
 @pytest.mark.parametrize("ndim", [2, 3])
