@@ -381,7 +381,7 @@ class TokenDropout(keras.layers.Layer):
 #: Rows of the hashed n-gram table of the bag path (``bag_ngrams >= 2``),
 #: besides row 0 for padding. With ``bag_dim=16`` it is about 0.5 million
 #: weights. Every n-gram id stays below ``2**31`` while it is hashed
-#: (``BAG_BUCKETS * _NGRAM_MULTIPLIER < 2**31``), so int32 suffices on every
+#: (``BAG_BUCKETS * (_NGRAM_MULTIPLIER + 1) < 2**31``), so int32 suffices on every
 #: backend.
 BAG_BUCKETS = 2**15
 _NGRAM_MULTIPLIER = 7919
@@ -402,10 +402,12 @@ class HashedNgrams(keras.layers.Layer):
 
     def __init__(self, max_n=2, buckets=BAG_BUCKETS, **kwargs):
         super().__init__(**kwargs)
-        _require_int("bag_ngrams", max_n, 2)
-        if not 1 <= buckets <= (2**31 - 1) // _NGRAM_MULTIPLIER:
+        if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 2:
+            raise ValueError(f"HashedNgrams max_n must be an int >= 2, got {max_n!r}.")
+        largest = (2**31 - 1) // (_NGRAM_MULTIPLIER + 1)  # code * multiplier + token < 2**31
+        if not 1 <= buckets <= largest:
             raise ValueError(
-                f"HashedNgrams buckets must be in [1, {(2**31 - 1) // _NGRAM_MULTIPLIER}] "
+                f"HashedNgrams buckets must be in [1, {largest}] "
                 f"so that hashing fits in int32, got {buckets!r}."
             )
         self.max_n = int(max_n)

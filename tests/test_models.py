@@ -650,6 +650,11 @@ def test_hashed_ngrams_hash_each_window_of_real_tokens_wherever_it_sits():
     assert ((out >= 0) & (out <= 50)).all() and (out[0, [0, 1, 2, 3, 7, 8, 9]] > 0).all()
     for row in (0, 1):  # the same bag of ids on either padding side
         assert sorted(out[0][out[0] > 0]) == sorted(out[row][out[row] > 0])
+    for bad in (1, 2.0, True):
+        with pytest.raises(ValueError, match=re.escape(f"HashedNgrams max_n must be an int >= 2, got {bad!r}.")):
+            HashedNgrams(bad)
+    with pytest.raises(ValueError, match="HashedNgrams buckets must be in"):
+        HashedNgrams(2, buckets=2**20)
     short = keras.ops.convert_to_numpy(HashedNgrams(4)(np.array([[3, 4, 0]], dtype="int32")))
     np.testing.assert_array_equal(short[0, 3:], 0)  # no 3- or 4-grams in a row of 2 tokens
     assert short[0, 0] > 0 and (short[0, 1:3] == 0).all()
