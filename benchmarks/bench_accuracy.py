@@ -330,7 +330,8 @@ def run(sets, seeds, variants, full, quick, log):
                 # a variant's time against the default's, both fitted in this run
                 ratio = (f", {seconds[label] / seconds['RNN default']:.2f}x the default's time"
                          if label in columns[2:2 + len(variants)] and "RNN default" in seconds else "")  # fmt: skip
-                log(f"  {name:24s} {label:45s} {cells[label]}  ({seconds[label]:.0f} s{ratio})")
+                each = " ".join(f"{score:.4f}" for score in scores)  # seed by seed, from seed 0
+                log(f"  {name:24s} {label:45s} {cells[label]}  ({seconds[label]:.0f} s{ratio}; seeds: {each})")
         for column, table in ((columns[-2], PUBLISHED), (columns[-1], PUBLISHED_RNN)):
             published = table.get(name)
             cells[column] = f"{published:.3f}" if published is not None else ""

@@ -92,6 +92,8 @@ class BaseRNN(BaseEstimator):
         "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left")],
         "conv_pool": [Interval(Integral, 1, None, closed="left")],
+        "bag_dim": [Interval(Integral, 0, None, closed="left")],
+        "bag_ngrams": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embeddings": ["array-like", None],
@@ -120,7 +122,7 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
-        conv_pool, embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout,
+        conv_pool, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout,
         recurrent_dropout, spatial_dropout, token_dropout, input_noise, embedding_l2, l2,
         optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction,
         patience, length_bucketing, random_state, verbose, callbacks, warm_start,
@@ -133,6 +135,8 @@ class BaseRNN(BaseEstimator):
         self.conv_width = conv_width
         self.conv_filters = conv_filters
         self.conv_pool = conv_pool
+        self.bag_dim = bag_dim
+        self.bag_ngrams = bag_ngrams
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
         self.embeddings = embeddings
@@ -223,6 +227,7 @@ class BaseRNN(BaseEstimator):
                     self.conv_width, self.input_type_, getattr(self, "vocab_size_", None),
                     n_features=self._step_features(),
                 )  # fmt: skip
+                self._check_bag_path()
                 self._resolve_output_options()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
@@ -233,6 +238,15 @@ class BaseRNN(BaseEstimator):
                 self._forget_fit()
             raise
         return self
+
+    def _check_bag_path(self):
+        """Refuse a bag path for numeric sequences, which have no token ids."""
+        if self.bag_dim > 0 and self.input_type_ != "tokens":
+            raise ValueError(
+                f"bag_dim={self.bag_dim} averages a learned vector per token id, but X "
+                "holds numeric sequences, which have no token ids. Use bag_dim=0 with "
+                "numeric input, or pass integer token ids."
+            )
 
     def _resolve_frame_length(self, n_steps, lengths):
         """``frame_length_``, from the padded length and each row's real steps.
@@ -441,6 +455,7 @@ class BaseRNN(BaseEstimator):
             ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
             conv_width=self.conv_width_, conv_filters=self.conv_filters,
+            bag_dim=self.bag_dim, bag_ngrams=self.bag_ngrams,
         )  # fmt: skip
         n_weights = sum(parts.values())
         needed = n_weights * _TRAINING_BYTES_PER_WEIGHT
@@ -494,6 +509,8 @@ class BaseRNN(BaseEstimator):
             conv_width=self.conv_width_,
             conv_filters=self.conv_filters,
             conv_pool=self.conv_pool,
+            bag_dim=self.bag_dim,
+            bag_ngrams=self.bag_ngrams,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
         )

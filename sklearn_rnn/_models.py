@@ -378,6 +378,69 @@ class TokenDropout(keras.layers.Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
+#: Rows of the hashed n-gram table of the bag path (``bag_ngrams >= 2``),
+#: besides row 0 for padding. With ``bag_dim=16`` it is about 0.5 million
+#: weights. Every n-gram id stays below ``2**31`` while it is hashed
+#: (``BAG_BUCKETS * (_NGRAM_MULTIPLIER + 1) < 2**31``), so int32 suffices on every
+#: backend.
+BAG_BUCKETS = 2**15
+_NGRAM_MULTIPLIER = 7919
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class HashedNgrams(keras.layers.Layer):
+    """Hashed ids of the n-grams of token ids, for a bag of n-grams.
+
+    For each ``n`` in ``2 .. max_n`` and each step ``t`` the ``n`` tokens from
+    ``t`` on are hashed to an id in ``1 .. buckets``; the id is 0 (padding)
+    where any of them is padding (id 0) or past the end of the row. The ids
+    for every ``n`` are concatenated along time, so the output has
+    ``(max_n - 1) * timesteps`` steps. An n-gram's id depends only on its
+    tokens and on ``n``, not on where it sits, so the bag of real ids of a row
+    is the same whichever side it is padded on and however long the padding.
+    """
+
+    def __init__(self, max_n=2, buckets=BAG_BUCKETS, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 2:
+            raise ValueError(f"HashedNgrams max_n must be an int >= 2, got {max_n!r}.")
+        largest = (2**31 - 1) // (_NGRAM_MULTIPLIER + 1)  # code * multiplier + token < 2**31
+        if not 1 <= buckets <= largest:
+            raise ValueError(
+                f"HashedNgrams buckets must be in [1, {largest}] "
+                f"so that hashing fits in int32, got {buckets!r}."
+            )
+        self.max_n = int(max_n)
+        self.buckets = int(buckets)
+
+    def call(self, inputs):
+        ops = keras.ops
+        ids = ops.cast(inputs, "int32")
+        steps = ops.shape(ids)[1]
+        # n - 1 padding ids after the row, so that every window has n steps
+        padded = ops.pad(ids, [[0, 0], [0, self.max_n - 1]])
+        out = []
+        for n in range(2, self.max_n + 1):
+            code = ops.zeros_like(ids) + (n * 104729) % self.buckets  # n-grams of each n apart
+            real = ops.ones_like(ids) > 0
+            for k in range(n):
+                token = padded[:, k : k + steps]
+                code = ops.mod(code * _NGRAM_MULTIPLIER + ops.mod(token, self.buckets), self.buckets)
+                real = ops.logical_and(real, token > 0)
+            out.append(ops.where(real, code + 1, ops.zeros_like(code)))
+        return ops.concatenate(out, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the Embedding that reads the ids masks id 0
+
+    def compute_output_shape(self, input_shape):
+        steps = input_shape[1]
+        return (input_shape[0], None if steps is None else (self.max_n - 1) * steps)
+
+    def get_config(self):
+        return {**super().get_config(), "max_n": self.max_n, "buckets": self.buckets}
+
+
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class MaskedPooling(keras.layers.Layer):
     """Pool ``(batch, timesteps, features)`` over time, ignoring masked steps.
@@ -506,6 +569,18 @@ def make_optimizer(optimizer, learning_rate: float):
     return opt
 
 
+def _bag_mean(ids, rows, dim, seeds, name):
+    """Masked mean over time of a learned ``dim``-vector per id (0: padding)."""
+    vectors = keras.layers.Embedding(
+        rows,
+        dim,
+        mask_zero=True,
+        embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
+        name=f"{name}_embedding",
+    )(ids)
+    return MaskedPooling("mean", name=f"{name}_mean")(vectors)
+
+
 def build_rnn_model(
     meta: Optional[dict] = None,
     *,
@@ -539,6 +614,8 @@ def build_rnn_model(
     conv_width: int = 0,
     conv_filters: int = 256,
     conv_pool: int = 1,
+    bag_dim: int = 0,
+    bag_ngrams: int = 1,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -659,6 +736,17 @@ def build_rnn_model(
         windows starting at each row's first real step), so it runs
         ``conv_pool`` times fewer steps. 1 feeds every step. Unused when
         ``conv_width`` is 0.
+    bag_dim : int, default=0
+        With ``bag_dim > 0`` and token input, the mean of a learned
+        ``bag_dim``-vector per token id over each row's real tokens (a bag of
+        tokens, as in fastText) is concatenated to the head before the output
+        layer: a linear path beside the recurrent one. 0 builds no such path.
+        Unused with numeric input.
+    bag_ngrams : int, default=1
+        With ``bag_ngrams > 1`` the bag path also averages a learned vector
+        per n-gram of 2 to ``bag_ngrams`` consecutive tokens, n-grams hashed
+        into ``BAG_BUCKETS`` rows (``HashedNgrams``). Unused when ``bag_dim``
+        is 0.
 
     Returns
     -------
@@ -714,6 +802,13 @@ def build_rnn_model(
     _require_int("conv_width", conv_width, 0, " (0: no convolution)")
     _require_int("conv_filters", conv_filters, 1)
     _require_int("conv_pool", conv_pool, 1, " (1: every step)")
+    _require_int("bag_dim", bag_dim, 0, " (0: no bag path)")
+    _require_int("bag_ngrams", bag_ngrams, 1, " (1: single tokens only)")
+    if input_type != "tokens" and bag_dim > 0:
+        raise ValueError(
+            f"build_rnn_model bag_dim={bag_dim} averages a learned vector per token id; "
+            "numeric input has none. Use bag_dim=0 with numeric input."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -722,6 +817,7 @@ def build_rnn_model(
     # them on or off leaves every initial weight as it was
     corruption_seeds = _seeds(None if seed is None else (seed + 1) % np.iinfo(np.int32).max)
     conv_seeds = _seeds(None if seed is None else (seed + 2) % np.iinfo(np.int32).max)
+    bag_seeds = _seeds(None if seed is None else (seed + 3) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     if input_type == "tokens":
@@ -781,6 +877,15 @@ def build_rnn_model(
         x = MaskedPooling(head, name=f"{head}_pooling")(x)
     elif head == "attention":
         x = AttentionPooling(seed=next(seeds), name="attention_pooling")(x)
+    if bag_dim > 0 and input_type == "tokens":
+        # fastText's bag of tokens (and of hashed n-grams) beside the head: the
+        # mean of a small learned vector per token id over the row's real
+        # tokens, a linear path like TF-IDF + logistic regression's
+        parts = [x, _bag_mean(inputs, vocab_size, bag_dim, bag_seeds, "bag")]
+        if bag_ngrams > 1:
+            ngrams = HashedNgrams(bag_ngrams, name="bag_ngram_ids")(inputs)
+            parts.append(_bag_mean(ngrams, BAG_BUCKETS + 1, bag_dim, bag_seeds, "bag_ngram"))
+        x = keras.layers.Concatenate(name="head_and_bag")(parts)
     if conv_features is not None:
         # the n-gram detectors also reach the output directly, each one's
         # largest response over the row (a bag of n-grams) beside what the
@@ -856,7 +961,8 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
-                  units, bidirectional, conv_width=0, conv_filters=256):  # fmt: skip
+                  units, bidirectional, conv_width=0, conv_filters=256, bag_dim=0,
+                  bag_ngrams=1):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the
@@ -893,6 +999,14 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
         width = directions * n
     if conv_width:
         width += int(conv_filters)  # the max-pooled convolution beside the head
+    if bag_dim and input_type == "tokens":
+        parts[f"vocab_size={vocab_size} x bag_dim={bag_dim}"] = int(vocab_size) * int(bag_dim)
+        width += int(bag_dim)
+        if bag_ngrams > 1:
+            parts[f"{BAG_BUCKETS + 1} hashed n-grams x bag_dim={bag_dim}"] = (
+                (BAG_BUCKETS + 1) * int(bag_dim)
+            )
+            width += int(bag_dim)
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     return parts
 
@@ -937,6 +1051,7 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>FeatureNoise": FeatureNoise,
     "sklearn_rnn>MaskedConv1D": MaskedConv1D,
     "sklearn_rnn>MaskedMaxPool1D": MaskedMaxPool1D,
+    "sklearn_rnn>HashedNgrams": HashedNgrams,
     "sklearn_rnn>SmoothedSparseCrossentropy": SmoothedSparseCrossentropy,
 }
 

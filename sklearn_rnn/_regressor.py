@@ -78,6 +78,17 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         runs that many times fewer steps (padding still never changes
         predictions); no effect while ``conv_width_`` is 0. A speed option,
         measured in [`RNNClassifier`][sklearn_rnn.RNNClassifier].
+    bag_dim : int, default=0
+        With ``bag_dim > 0`` (token ids only), the mean of a learned
+        ``bag_dim``-vector per token id, and per hashed n-gram with
+        ``bag_ngrams > 1``, over each row's real tokens, concatenated to the
+        head before the output layer (fastText's bag of n-grams beside the
+        recurrent path). 0 for none; refused with numeric sequences.
+        Measured in [`RNNClassifier`][sklearn_rnn.RNNClassifier].
+    bag_ngrams : int, default=2
+        Longest n-gram of the bag path (1: single tokens only); n-grams are
+        hashed into ``sklearn_rnn._models.BAG_BUCKETS`` rows. Unused while
+        ``bag_dim`` is 0.
     embedding_dim : int, default=128
         Size of the token embedding.
     vocab_size : int, default=None
@@ -251,6 +262,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         conv_width=0,
         conv_filters=256,
         conv_pool=1,
+        bag_dim=0,
+        bag_ngrams=2,
         embedding_dim=128,
         vocab_size=None,
         embeddings=None,
@@ -281,6 +294,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             cell=cell, units=units, bidirectional=bidirectional, head=head,
             frame_length=frame_length,
             conv_width=conv_width, conv_filters=conv_filters, conv_pool=conv_pool,
+            bag_dim=bag_dim, bag_ngrams=bag_ngrams,
             embedding_dim=embedding_dim, vocab_size=vocab_size, embeddings=embeddings,
             freeze_embeddings=freeze_embeddings, input_type=input_type,
             dropout=dropout, recurrent_dropout=recurrent_dropout,

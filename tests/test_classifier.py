@@ -510,18 +510,24 @@ def test_conv_width_auto_convolves_small_alphabets_and_univariate_series_only():
     assert RNNRegressor(**FAST_PARAMS).fit(numeric, y.astype(float)).conv_width_ == 0
 
 
+def _token_rows_padded_both_ways(rng, n_rows=20, width=14):
+    """The same random token rows (1 to 11 ids each), post- and pre-padded."""
+    rows = [rng.randint(2, 30, size=n) for n in rng.randint(1, 12, size=n_rows)]
+    post = np.zeros((n_rows, width), dtype="int64")
+    pre = np.zeros((n_rows, width), dtype="int64")
+    for i, row in enumerate(rows):
+        post[i, : len(row)] = row
+        pre[i, width - len(row) :] = row
+    return post, pre
+
+
 def test_conv_pool_pools_the_convolution_the_recurrent_layer_reads():
     """conv_pool > 1 max-pools the convolution over that many steps before
     the recurrent layer (the default 1 reads every step); predictions do not
     depend on the padding side or padded length; without a convolution there
     is nothing to pool."""
     rng = np.random.RandomState(0)
-    rows = [rng.randint(2, 30, size=n) for n in rng.randint(1, 12, size=20)]
-    post = np.zeros((20, 14), dtype="int64")
-    pre = np.zeros((20, 14), dtype="int64")
-    for i, row in enumerate(rows):
-        post[i, : len(row)] = row
-        pre[i, 14 - len(row) :] = row
+    post, pre = _token_rows_padded_both_ways(rng)
     y = np.arange(20) % 2
     before = post.copy()
     three = RNNClassifier(**FAST_PARAMS, conv_pool=3).fit(post, y)
@@ -539,6 +545,38 @@ def test_conv_pool_pools_the_convolution_the_recurrent_layer_reads():
     assert pooled.model_.get_layer("conv_pool").pool == 2  # any convolution, numeric too
     assert pooled.predict(series).shape == (20,)
 
+
+
+def test_bag_path_averages_token_and_ngram_vectors_beside_the_head():
+    """bag_dim > 0 builds the bag of tokens and hashed n-grams (bag_ngrams,
+    default 2) for token ids; the padding side never changes predictions;
+    the default 0 builds none, on both estimators."""
+    rng = np.random.RandomState(1)
+    post, pre = _token_rows_padded_both_ways(rng)
+    y = np.arange(20) % 2
+    before = post.copy()
+    clf = RNNClassifier(**FAST_PARAMS, bag_dim=16).fit(post, y)
+    assert clf.bag_ngrams == 2 and not hasattr(clf, "bag_dim_")
+    assert clf.model_.get_layer("bag_embedding").embeddings.shape == (clf.vocab_size_, 16)
+    assert clf.model_.get_layer("bag_ngram_ids").max_n == 2
+    np.testing.assert_array_equal(post, before)
+    np.testing.assert_allclose(clf.predict_proba(pre), clf.predict_proba(post), rtol=1e-5, atol=1e-6)
+    trigrams = RNNClassifier(**FAST_PARAMS, bag_dim=3, bag_ngrams=3).fit(post, y)
+    assert trigrams.model_.get_layer("bag_ngram_embedding").embeddings.shape[1] == 3
+    assert trigrams.model_.get_layer("bag_ngram_ids").max_n == 3
+
+    def bag_layers(est):
+        return [layer.name for layer in est.model_.layers if layer.name.startswith("bag")]
+
+    default = RNNClassifier(**FAST_PARAMS).fit(post, y)
+    assert default.bag_dim == 0 and bag_layers(default) == []
+    unigrams = RNNClassifier(**FAST_PARAMS, bag_dim=4, bag_ngrams=1).fit(post, y)
+    assert bag_layers(unigrams) == ["bag_embedding", "bag_mean"]
+    regressor = RNNRegressor(**FAST_PARAMS).fit(post, y * 1.0)
+    assert regressor.bag_dim == 0 and bag_layers(regressor) == []
+    bagged = RNNRegressor(**FAST_PARAMS, bag_dim=4).fit(post, y * 1.0)
+    assert "bag_ngram_mean" in bag_layers(bagged)
+    np.testing.assert_allclose(bagged.predict(pre), bagged.predict(post), rtol=1e-5, atol=1e-6)
 
 # ------------------------------------------------------- input corruption
 @pytest.mark.parametrize("ndim", [2, 3])

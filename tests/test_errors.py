@@ -908,14 +908,29 @@ def test_bad_conv_width_refused_with_its_value(no_network, tokens, conv_width):
 
 
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
-@pytest.mark.parametrize("conv_pool", [0, -2, 1.5, "auto", None])
-def test_bad_conv_pool_refused_with_its_value(no_network, tokens, Estimator, conv_pool):
+@pytest.mark.parametrize("name, value, expected", [
+    *[("conv_pool", v, "an int in the range [1, inf)") for v in (0, -2, 1.5, "auto", None)],
+    *[("bag_dim", v, "an int in the range [0, inf)") for v in (-1, 2.5, "auto", None)],
+    *[("bag_ngrams", v, "an int in the range [1, inf)") for v in (0, -1, 2.0, "auto")],
+])  # fmt: skip
+def test_bad_int_option_refused_with_its_value(no_network, tokens, Estimator, name, value, expected):
     X, y = tokens
     with pytest.raises(ValueError, match=re.escape(
-        f"The 'conv_pool' parameter of {Estimator.__name__} must be an int in the range [1, inf). "
-        f"Got {conv_pool!r} instead."
+        f"The {name!r} parameter of {Estimator.__name__} must be {expected}. Got {value!r} instead."
     )):  # fmt: skip
-        Estimator(**TINY, conv_pool=conv_pool).fit(X, y)
+        Estimator(**TINY, **{name: value}).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_bag_path_for_numeric_sequences_refused_before_training(no_network, numeric, Estimator):
+    X, y = numeric
+    message = (
+        "bag_dim=8 averages a learned vector per token id, but X holds numeric sequences, "
+        "which have no token ids. Use bag_dim=0 with numeric input, or pass integer "
+        "token ids."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY, bag_dim=8).fit(X, y)
 
 
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])

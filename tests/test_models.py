@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn._backend import keras
-from sklearn_rnn._models import NaNPaddingMask, build_rnn_model, make_optimizer
+from sklearn_rnn._models import BAG_BUCKETS, NaNPaddingMask, build_rnn_model, make_optimizer
 
 
 def _layer_types(model):
@@ -630,3 +630,104 @@ def test_build_rnn_model_rejects_bad_conv_filters(conv_filters):
     with pytest.raises(ValueError, match=re.escape(message)):
         build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, conv_width=3,
                         conv_filters=conv_filters)  # fmt: skip
+
+
+def test_hashed_ngrams_hash_each_window_of_real_tokens_wherever_it_sits():
+    """Each n-gram of real tokens gets an id in 1..buckets that depends on its
+    tokens and n only; windows touching padding or the row's end get 0."""
+    from sklearn_rnn._models import HashedNgrams
+
+    layer = HashedNgrams(3, buckets=50)
+    x = np.array([[5, 6, 7, 5, 6, 0, 0], [0, 0, 5, 6, 7, 5, 6]], dtype="int32")
+    out = keras.ops.convert_to_numpy(layer(x))
+    assert out.shape == (2, 2 * 7) == layer.compute_output_shape((2, 7))
+    assert layer.compute_output_shape((None, None)) == (None, None)
+    bigrams, trigrams = out[:, :7], out[:, 7:]
+    # post-padded row: bigrams 56 67 75 56, trigrams 567 675 756
+    assert bigrams[0, 0] == bigrams[0, 3] != bigrams[0, 1]  # the same tokens: the same id
+    np.testing.assert_array_equal(bigrams[0, 4:], 0)  # 6-pad and pad-pad
+    np.testing.assert_array_equal(trigrams[0, 3:], 0)
+    assert ((out >= 0) & (out <= 50)).all() and (out[0, [0, 1, 2, 3, 7, 8, 9]] > 0).all()
+    for row in (0, 1):  # the same bag of ids on either padding side
+        assert sorted(out[0][out[0] > 0]) == sorted(out[row][out[row] > 0])
+    for bad in (1, 2.0, True):
+        with pytest.raises(ValueError, match=re.escape(f"HashedNgrams max_n must be an int >= 2, got {bad!r}.")):
+            HashedNgrams(bad)
+    with pytest.raises(ValueError, match="HashedNgrams buckets must be in"):
+        HashedNgrams(2, buckets=2**20)
+    short = keras.ops.convert_to_numpy(HashedNgrams(4)(np.array([[3, 4, 0]], dtype="int32")))
+    np.testing.assert_array_equal(short[0, 3:], 0)  # no 3- or 4-grams in a row of 2 tokens
+    assert short[0, 0] > 0 and (short[0, 1:3] == 0).all()
+
+
+@pytest.mark.parametrize("bag_ngrams", [1, 3])
+@pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
+def test_every_head_with_a_bag_path_ignores_padding(head, bag_ngrams):
+    """The bag path averages over real tokens (and real n-grams) only: pre or
+    post padding to any width gives the same predictions."""
+    rng = np.random.RandomState(4)
+    rows = [rng.randint(1, 20, size=n).astype("int32") for n in (3, 7, 1, 5)]
+    model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, embedding_dim=3,
+                            units=3, head=head, bag_dim=4, bag_ngrams=bag_ngrams, seed=0)  # fmt: skip
+    reference = keras.ops.convert_to_numpy(model(_pad(rows, 7, "post", 0)))
+    for side in ("pre", "post"):
+        for width in (7, 8, 12):
+            got = keras.ops.convert_to_numpy(model(_pad(rows, width, side, 0)))
+            np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_build_rnn_model_bag_path_reaches_the_output_beside_the_head(tmp_path):
+    """The masked means of the token and n-gram vectors are concatenated to
+    the head; the bag has its own seed stream, so every other initial weight
+    is the one the network has without it; it round-trips through .keras."""
+    kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3,
+                  head="max", conv_width=3, conv_filters=4, seed=0)  # fmt: skip
+    bag = build_rnn_model(**kwargs, bag_dim=5, bag_ngrams=2)
+    assert [t.name for t in bag.get_layer("head_and_bag").input] == [
+        bag.get_layer("max_pooling").output.name, bag.get_layer("bag_mean").output.name,
+        bag.get_layer("bag_ngram_mean").output.name,
+    ]  # fmt: skip
+    assert bag.get_layer("bag_embedding").input.name == bag.get_layer("token_ids").output.name
+    assert bag.get_layer("bag_embedding").embeddings.shape == (12, 5)
+    assert bag.get_layer("bag_ngram_embedding").embeddings.shape == (BAG_BUCKETS + 1, 5)
+    # head (3) + token bag (5) + n-gram bag (5) + the convolution's maxima (4)
+    assert bag.get_layer("probabilities").kernel.shape == (3 + 5 + 5 + 4, 2)
+    plain = build_rnn_model(**kwargs)
+    assert not [layer.name for layer in plain.layers if layer.name.startswith("bag")]
+    for name in ("embedding", "conv", "gru_0"):
+        for a, b in zip(plain.get_layer(name).get_weights(), bag.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    unigrams = build_rnn_model(**kwargs, bag_dim=5)  # bag_ngrams=1: tokens only
+    assert "HashedNgrams" not in _layer_types(unigrams)
+    assert unigrams.get_layer("probabilities").kernel.shape == (3 + 5 + 4, 2)
+    x = np.array([[0, 0, 2, 5, 11, 3, 4], [3, 4, 1, 7, 0, 0, 0]], dtype="int32")
+    assert _round_trip(bag, x, tmp_path).get_layer("bag_ngram_ids").max_n == 2
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"bag_dim": -1}, "bag_dim must be an int >= 0 (0: no bag path), got -1."),
+    ({"bag_dim": 2.0}, "bag_dim must be an int >= 0 (0: no bag path), got 2.0."),
+    ({"bag_dim": 4, "bag_ngrams": 0}, "bag_ngrams must be an int >= 1 (1: single tokens only), got 0."),
+    ({"bag_dim": 4, "input_type": "numeric"}, "bag_dim=4 averages a learned vector per token id; "
+     "numeric input has none. Use bag_dim=0 with numeric input."),
+])  # fmt: skip
+def test_build_rnn_model_rejects_bad_bag_options(kwargs, message):
+    kwargs = {"n_classes": 2, "input_type": "tokens", "vocab_size": 9, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build_rnn_model(**kwargs)
+
+
+def test_weight_counts_include_the_bag_path():
+    from sklearn_rnn._models import weight_counts
+
+    for bag_dim, bag_ngrams, width in ((0, 2, 0), (4, 1, 0), (4, 3, 3), (6, 2, 0)):
+        counts = weight_counts(
+            input_type="tokens", n_outputs=3, n_features=None, vocab_size=11, embedding_dim=4,
+            cell="gru", units=5, bidirectional=False, conv_width=width, conv_filters=7,
+            bag_dim=bag_dim, bag_ngrams=bag_ngrams,
+        )  # fmt: skip
+        model = build_rnn_model(
+            n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4, units=5,
+            head="max", conv_width=width, conv_filters=7, bag_dim=bag_dim, bag_ngrams=bag_ngrams,
+        )  # fmt: skip
+        assert sum(counts.values()) == model.count_params()

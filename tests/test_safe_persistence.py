@@ -580,12 +580,17 @@ def test_highly_compressible_state_is_stored_so_it_loads(tmp_path):
     np.testing.assert_array_equal(sklearn_rnn.load(tmp_path / "scaler.zip").mean_, scaler.mean_)
 
 
-def test_pooled_convolution_round_trips_without_trusting_anything(tmp_path):
-    """conv_pool's MaskedMaxPool1D is one of the package's own layers: saved
-    and loaded with no `trusted` argument, predictions unchanged."""
+@pytest.mark.parametrize("params, layer, attribute, value", [
+    ({"conv_width": 3, "conv_pool": 2}, "conv_pool", "pool", 2),  # MaskedMaxPool1D
+    ({"bag_dim": 3, "bag_ngrams": 3}, "bag_ngram_ids", "max_n", 3),  # HashedNgrams
+])  # fmt: skip
+def test_package_layers_round_trip_without_trusting_anything(tmp_path, params, layer, attribute, value):
+    """conv_pool's MaskedMaxPool1D and the bag path's HashedNgrams are the
+    package's own layers: saved and loaded with no `trusted` argument,
+    predictions unchanged."""
     X, y = make_token_task(n_samples=40)
-    clf = sklearn_rnn.RNNClassifier(**{**TINY, "conv_width": 3, "conv_pool": 2}).fit(X, y)
-    sklearn_rnn.save(clf, tmp_path / "pooled.zip")
-    loaded = sklearn_rnn.load(tmp_path / "pooled.zip")
-    assert loaded.model_.get_layer("conv_pool").pool == 2
+    clf = sklearn_rnn.RNNClassifier(**{**TINY, **params}).fit(X, y)
+    sklearn_rnn.save(clf, tmp_path / "model.zip")
+    loaded = sklearn_rnn.load(tmp_path / "model.zip")
+    assert getattr(loaded.model_.get_layer(layer), attribute) == value
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
