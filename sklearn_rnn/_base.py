@@ -122,10 +122,11 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
-        conv_pool, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings, input_type, dropout,
-        recurrent_dropout, spatial_dropout, token_dropout, input_noise, embedding_l2, l2,
-        optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction,
-        patience, length_bucketing, random_state, verbose, callbacks, warm_start,
+        conv_pool, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings,
+        input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout, input_noise,
+        embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
+        validation_fraction, patience, length_bucketing, random_state, verbose, callbacks,
+        warm_start,
     ):  # fmt: skip
         self.cell = cell
         self.units = units

@@ -615,7 +615,7 @@ def build_rnn_model(
     conv_filters: int = 256,
     conv_pool: int = 1,
     bag_dim: int = 0,
-    bag_ngrams: int = 1,
+    bag_ngrams: int = 2,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -740,9 +740,9 @@ def build_rnn_model(
         With ``bag_dim > 0`` and token input, the mean of a learned
         ``bag_dim``-vector per token id over each row's real tokens (a bag of
         tokens, as in fastText) is concatenated to the head before the output
-        layer: a linear path beside the recurrent one. 0 builds no such path.
-        Unused with numeric input.
-    bag_ngrams : int, default=1
+        layer: a linear path beside the recurrent one. 0 builds no such path;
+        ``bag_dim > 0`` with numeric input is refused.
+    bag_ngrams : int, default=2
         With ``bag_ngrams > 1`` the bag path also averages a learned vector
         per n-gram of 2 to ``bag_ngrams`` consecutive tokens, n-grams hashed
         into ``BAG_BUCKETS`` rows (``HashedNgrams``). Unused when ``bag_dim``
@@ -962,7 +962,7 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
                   units, bidirectional, conv_width=0, conv_filters=256, bag_dim=0,
-                  bag_ngrams=1):  # fmt: skip
+                  bag_ngrams=2):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the

@@ -682,7 +682,7 @@ def test_build_rnn_model_bag_path_reaches_the_output_beside_the_head(tmp_path):
     is the one the network has without it; it round-trips through .keras."""
     kwargs = dict(n_classes=2, input_type="tokens", vocab_size=12, embedding_dim=3, units=3,
                   head="max", conv_width=3, conv_filters=4, seed=0)  # fmt: skip
-    bag = build_rnn_model(**kwargs, bag_dim=5, bag_ngrams=2)
+    bag = build_rnn_model(**kwargs, bag_dim=5)  # bag_ngrams=2 by default, as on the estimators
     assert [t.name for t in bag.get_layer("head_and_bag").input] == [
         bag.get_layer("max_pooling").output.name, bag.get_layer("bag_mean").output.name,
         bag.get_layer("bag_ngram_mean").output.name,
@@ -697,7 +697,7 @@ def test_build_rnn_model_bag_path_reaches_the_output_beside_the_head(tmp_path):
     for name in ("embedding", "conv", "gru_0"):
         for a, b in zip(plain.get_layer(name).get_weights(), bag.get_layer(name).get_weights()):
             np.testing.assert_array_equal(a, b)
-    unigrams = build_rnn_model(**kwargs, bag_dim=5)  # bag_ngrams=1: tokens only
+    unigrams = build_rnn_model(**kwargs, bag_dim=5, bag_ngrams=1)  # tokens only
     assert "HashedNgrams" not in _layer_types(unigrams)
     assert unigrams.get_layer("probabilities").kernel.shape == (3 + 5 + 4, 2)
     x = np.array([[0, 0, 2, 5, 11, 3, 4], [3, 4, 1, 7, 0, 0, 0]], dtype="int32")
