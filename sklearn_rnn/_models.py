@@ -402,8 +402,7 @@ class HashedNgrams(keras.layers.Layer):
 
     def __init__(self, max_n=2, buckets=BAG_BUCKETS, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 2:
-            raise ValueError(f"HashedNgrams max_n must be an int >= 2, got {max_n!r}.")
+        _require_int("max_n", max_n, 2, owner="HashedNgrams")
         largest = (2**31 - 1) // (_NGRAM_MULTIPLIER + 1)  # code * multiplier + token < 2**31
         if not 1 <= buckets <= largest:
             raise ValueError(
@@ -877,7 +876,7 @@ def build_rnn_model(
         x = MaskedPooling(head, name=f"{head}_pooling")(x)
     elif head == "attention":
         x = AttentionPooling(seed=next(seeds), name="attention_pooling")(x)
-    if bag_dim > 0 and input_type == "tokens":
+    if bag_dim > 0:  # token input only: refused with numeric input above
         # fastText's bag of tokens (and of hashed n-grams) beside the head: the
         # mean of a small learned vector per token id over the row's real
         # tokens, a linear path like TF-IDF + logistic regression's
@@ -1011,11 +1010,11 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
     return parts
 
 
-def _require_int(name, value, minimum, note=""):
-    """Refuse a ``build_rnn_model`` argument that is not an int >= ``minimum``
+def _require_int(name, value, minimum, note="", owner="build_rnn_model"):
+    """Refuse an argument of ``owner`` that is not an int >= ``minimum``
     (bools and floats included), naming it and the value received."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"build_rnn_model {name} must be an int >= {minimum}{note}, got {value!r}.")
+        raise ValueError(f"{owner} {name} must be an int >= {minimum}{note}, got {value!r}.")
 
 
 def _resolve_meta(meta, n_classes, input_type, n_features):
