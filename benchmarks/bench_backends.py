@@ -90,7 +90,7 @@ def child(sizes, repeat, quick):
     # defaults would change the network
     params = dict(units=UNITS, embedding_dim=UNITS, batch_size=BATCH, head="last",
                   frame_length=1, conv_width=0, token_dropout=0.0, input_noise=0.0,
-                  label_smoothing=0.0, random_state=0)  # fmt: skip
+                  label_smoothing=0.0, ngram_expert=0, random_state=0)  # fmt: skip
     results = {"backend": BACKEND, "fit": [], "epoch": [], "predict": []}
 
     def fit_pair(label, X, y, input_kind, n_features=None, cell="gru", epochs=EPOCHS, batch=BATCH):

@@ -97,6 +97,7 @@ def child(args):
             clf = RNNClassifier(
                 cell=cell, units=UNITS, embedding_dim=UNITS, head="last", frame_length=1,
                 conv_width=0, token_dropout=0.0, input_noise=0.0, label_smoothing=0.0,
+                ngram_expert=0,
                 batch_size=BATCH, epochs=args.epochs,
                 length_bucketing=bucketing, random_state=0, callbacks=[timer],
             ).fit(X, y)  # fmt: skip

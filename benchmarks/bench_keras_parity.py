@@ -150,6 +150,7 @@ def ours_same_shape(Xtr, ytr, Xte, yte, seed, units, embedding_dim):
 
     clf = RNNClassifier(units=units, embedding_dim=embedding_dim, head="last", dropout=0.0,
                         token_dropout=0.0, input_noise=0.0, conv_width=0, label_smoothing=0.0,
+                        ngram_expert=0,
                         epochs=15, batch_size=32, random_state=seed)  # fmt: skip
     return clf.fit(Xtr, ytr).score(Xte, yte)
 

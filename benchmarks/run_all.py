@@ -117,12 +117,12 @@ def figure_fit_overhead(scale, repeat):
 
     n, steps, vocab, units, epochs = int(3000 * scale), 40, 2000, 32, 3
     X, y = token_data(n, np.full(n, steps), vocab=vocab)
-    # head="last", token_dropout=0, conv_width=0, label_smoothing=0: the network and loss
-    # keras_model builds
+    # head="last", token_dropout=0, conv_width=0, label_smoothing=0, ngram_expert=0: the
+    # network and loss keras_model builds
     # (the "auto" head pools over time, token dropout and a convolution add
     # layers: another network)
     params = dict(units=units, embedding_dim=units, batch_size=32, epochs=epochs, head="last",
-                  token_dropout=0.0, conv_width=0, label_smoothing=0.0)  # fmt: skip
+                  token_dropout=0.0, conv_width=0, label_smoothing=0.0, ngram_expert=0)  # fmt: skip
 
     def ours():
         return RNNClassifier(**params, random_state=0).fit(X, y)
@@ -148,7 +148,7 @@ def figure_predict(scale, repeat):
     X, y = token_data(n, np.full(n, steps), vocab=vocab)
     ours = RNNClassifier(
         units=units, embedding_dim=units, epochs=1, head="last", token_dropout=0.0, conv_width=0,
-        label_smoothing=0.0, random_state=0,
+        label_smoothing=0.0, ngram_expert=0, random_state=0,
     ).fit(X, y)
     theirs = KerasClassifier(
         model=build_rnn_model,
@@ -195,7 +195,7 @@ def figure_bucketing(scale, repeat):
     X_all, y_all = token_data(2 * n, lengths, vocab=vocab)
     X, y, X_test, y_test = X_all[:n], y_all[:n], X_all[n:], y_all[n:]
     params = dict(units=units, embedding_dim=units, batch_size=64, epochs=epochs, head="last",
-                  token_dropout=0.0, conv_width=0, label_smoothing=0.0)  # fmt: skip
+                  token_dropout=0.0, conv_width=0, label_smoothing=0.0, ngram_expert=0)  # fmt: skip
 
     def ours():
         clf = RNNClassifier(**params, random_state=0).fit(X, y)

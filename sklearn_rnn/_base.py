@@ -457,6 +457,7 @@ class BaseRNN(BaseEstimator):
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
             conv_width=self.conv_width_, conv_filters=self.conv_filters,
             bag_dim=self.bag_dim, bag_ngrams=self.bag_ngrams,
+            ngram_expert=self._output_spec().get("ngram_expert", 0),
         )  # fmt: skip
         n_weights = sum(parts.values())
         needed = n_weights * _TRAINING_BYTES_PER_WEIGHT

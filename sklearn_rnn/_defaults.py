@@ -4,7 +4,7 @@ Kept apart from the estimator so that any estimator class can call them. Each
 is a pure function of its arguments, so a fit with a given ``random_state``
 makes the same choice every time; the estimator stores it in a fitted
 attribute (``batch_size_``, ``epochs_``, ``head_``, ``label_smoothing_``,
-``validation_size_``).
+``ngram_expert_``, ``validation_size_``).
 """
 
 import math
@@ -137,6 +137,35 @@ def resolve_label_smoothing(label_smoothing, input_type):
     if label_smoothing != "auto":
         return float(label_smoothing)
     return AUTO_LABEL_SMOOTHING if input_type == "tokens" else 0.0
+
+
+#: ``ngram_expert="auto"`` (classifier, token ids, single-label ``y``): the
+#: longest n-gram of the linear model beside the network, for word
+#: vocabularies (more than ``SMALL_VOCABULARY`` ids) and for alphabets.
+#: Words and word pairs, as TF-IDF baselines usually count; characters up to
+#: 5-grams, as character n-gram TF-IDF does.
+AUTO_WORD_NGRAMS = 2
+AUTO_CHAR_NGRAMS = 5
+#: ... and only up to this many classes: the expert has a logit per class for
+#: every token id and hashed n-gram, so beyond it its tables outgrow the
+#: network's default embedding (128 values per token id) and slow every step.
+AUTO_EXPERT_MAX_CLASSES = 128
+
+
+def resolve_ngram_expert(ngram_expert, input_type, vocab_size, n_classes, *, multilabel=False):
+    """Longest n-gram of the n-gram expert: ``ngram_expert`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is 0 for numeric sequences, multilabel targets and more than
+    :data:`AUTO_EXPERT_MAX_CLASSES` classes, else :data:`AUTO_CHAR_NGRAMS`
+    for a ``vocab_size`` of at most :data:`SMALL_VOCABULARY` ids and
+    :data:`AUTO_WORD_NGRAMS` above.
+    """
+    if ngram_expert != "auto":
+        return int(ngram_expert)
+    if input_type != "tokens" or multilabel or n_classes > AUTO_EXPERT_MAX_CLASSES:
+        return 0
+    small = vocab_size is not None and vocab_size <= SMALL_VOCABULARY
+    return AUTO_CHAR_NGRAMS if small else AUTO_WORD_NGRAMS
 
 
 def resolve_head(head):

@@ -440,6 +440,59 @@ class HashedNgrams(keras.layers.Layer):
         return {**super().get_config(), "max_n": self.max_n, "buckets": self.buckets}
 
 
+#: Rows of the n-gram expert's hashed n-gram table (``ngram_expert >= 2``),
+#: besides row 0 for padding: one logit per class each, so 131,072 rows
+#: cost ``n_classes`` times that many weights. More rows than the bag's
+#: ``BAG_BUCKETS``: character 2- to 5-grams of a corpus number in the tens
+#: of thousands, and a linear model gains from fewer collisions.
+EXPERT_BUCKETS = 2**17
+
+#: Factor on the n-gram expert's logits. Its tables start at zero and Adam
+#: moves each weight by about ``learning_rate`` a step, so the factor lets
+#: the linear expert learn about ten times as fast as the network beside it
+#: (a linear model over sparse counts wants a larger step than a network).
+EXPERT_SCALE = 10.0
+
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class ProductOfExperts(keras.layers.Layer):
+    """Class probabilities of two experts trained side by side, each on its own loss.
+
+    Inputs: ``[probabilities, logits]``, the network's softmax output and the
+    n-gram expert's logits (times ``scale``). The output is their normalised
+    geometric mean, ``p ∝ sqrt(p_network * softmax(scale * logits))``, the
+    usual way to combine the probabilities of an ensemble's members.
+
+    Its normaliser is held out of the gradient, so that for a loss linear in
+    ``log p`` (cross-entropy, with or without label smoothing) the gradient
+    each expert receives is half that of its own loss on its own
+    probabilities: the two learn as separately trained models would, and
+    neither stops learning once the other fits the training set, as it would
+    with one loss on their combined logits.
+    """
+
+    def __init__(self, scale=EXPERT_SCALE, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = float(scale)
+
+    def call(self, inputs):
+        ops = keras.ops
+        probabilities, logits = inputs
+        log_network = ops.log(ops.clip(probabilities, keras.config.epsilon(), 1.0))
+        log_mean = 0.5 * (log_network + ops.log_softmax(self.scale * logits, axis=-1))
+        normaliser = ops.stop_gradient(ops.logsumexp(log_mean, axis=-1, keepdims=True))
+        return ops.exp(log_mean - normaliser)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class MaskedPooling(keras.layers.Layer):
     """Pool ``(batch, timesteps, features)`` over time, ignoring masked steps.
@@ -580,6 +633,29 @@ def _bag_mean(ids, rows, dim, seeds, name):
     return MaskedPooling("mean", name=f"{name}_mean")(vectors)
 
 
+def _ngram_logits(ids, vocab_size, n_classes, max_n, seeds):
+    """The n-gram expert's class logits: the masked mean over a row of one
+    learned logit vector per token id, plus (``max_n >= 2``) the mean of one
+    per hashed n-gram of 2 to ``max_n`` tokens. A linear model over each
+    row's length-normalised n-gram counts, as logistic regression on
+    normalised counts is. Its tables start near zero (about uniform
+    probabilities), not at zero: rows no training n-gram hashes to never
+    move, and a saved file of zeros would compress like a zip bomb."""
+    def mean(token_ids, rows, name):
+        vectors = keras.layers.Embedding(
+            rows, n_classes, mask_zero=True, name=f"{name}_logits",
+            embeddings_initializer=keras.initializers.RandomUniform(-1e-3, 1e-3, seed=next(seeds)),
+        )(token_ids)  # fmt: skip
+        return MaskedPooling("mean", name=f"{name}_mean")(vectors)
+
+    logits = mean(ids, vocab_size, "expert_token")
+    if max_n > 1:
+        ngrams = HashedNgrams(max_n, buckets=EXPERT_BUCKETS, name="expert_ngram_ids")(ids)
+        ngram_logits = mean(ngrams, EXPERT_BUCKETS + 1, "expert_ngram")
+        logits = keras.layers.Add(name="expert_logits")([logits, ngram_logits])
+    return logits
+
+
 def build_rnn_model(
     meta: Optional[dict] = None,
     *,
@@ -615,6 +691,7 @@ def build_rnn_model(
     conv_pool: int = 1,
     bag_dim: int = 0,
     bag_ngrams: int = 2,
+    ngram_expert: int = 0,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -746,6 +823,14 @@ def build_rnn_model(
         per n-gram of 2 to ``bag_ngrams`` consecutive tokens, n-grams hashed
         into ``BAG_BUCKETS`` rows (``HashedNgrams``). Unused when ``bag_dim``
         is 0.
+    ngram_expert : int, default=0
+        With ``ngram_expert > 0`` (token input, ``task="multiclass"``; refused
+        otherwise), a second, linear model beside the network: the mean over
+        a row's real tokens of one learned logit per class per token id and,
+        with ``ngram_expert >= 2``, per n-gram of 2 to ``ngram_expert``
+        tokens (hashed into ``EXPERT_BUCKETS`` rows). The output is the two
+        models' normalised geometric mean, each trained on its own loss
+        (``ProductOfExperts``).
 
     Returns
     -------
@@ -808,6 +893,14 @@ def build_rnn_model(
             f"build_rnn_model bag_dim={bag_dim} averages a learned vector per token id; "
             "numeric input has none. Use bag_dim=0 with numeric input."
         )
+    _require_int("ngram_expert", ngram_expert, 0, " (0: no n-gram expert)")
+    if ngram_expert > 0 and (input_type != "tokens" or task != "multiclass"):
+        raise ValueError(
+            f"build_rnn_model ngram_expert={ngram_expert} adds a linear model over the "
+            f"n-grams of token ids to a single-label classifier, but got "
+            f"input_type={input_type!r}, task={task!r}. Use ngram_expert=0, or token input "
+            "with task='multiclass'."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -817,6 +910,7 @@ def build_rnn_model(
     corruption_seeds = _seeds(None if seed is None else (seed + 1) % np.iinfo(np.int32).max)
     conv_seeds = _seeds(None if seed is None else (seed + 2) % np.iinfo(np.int32).max)
     bag_seeds = _seeds(None if seed is None else (seed + 3) % np.iinfo(np.int32).max)
+    expert_seeds = _seeds(None if seed is None else (seed + 4) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     if input_type == "tokens":
@@ -897,8 +991,11 @@ def build_rnn_model(
         activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         kernel_regularizer=reg,
-        name=name,
+        name=f"network_{name}" if ngram_expert > 0 else name,
     )(x)
+    if ngram_expert > 0:  # token input, multiclass: refused otherwise above
+        expert = _ngram_logits(inputs, vocab_size, n_outputs, ngram_expert, expert_seeds)
+        outputs = ProductOfExperts(name=name)([outputs, expert])
     model = keras.Model(inputs, outputs, name=f"rnn_{task}_{cell}")
     if task == "regression":
         task_loss = _REGRESSION_LOSSES[loss]()
@@ -961,7 +1058,7 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
                   units, bidirectional, conv_width=0, conv_filters=256, bag_dim=0,
-                  bag_ngrams=2):  # fmt: skip
+                  bag_ngrams=2, ngram_expert=0):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the
@@ -1007,6 +1104,14 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             )
             width += int(bag_dim)
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
+    if ngram_expert and input_type == "tokens":
+        parts[f"vocab_size={vocab_size} x {n_outputs} classes (ngram_expert)"] = (
+            int(vocab_size) * int(n_outputs)
+        )
+        if ngram_expert > 1:
+            parts[f"{EXPERT_BUCKETS + 1} hashed n-grams x {n_outputs} classes (ngram_expert)"] = (
+                (EXPERT_BUCKETS + 1) * int(n_outputs)
+            )
     return parts
 
 
@@ -1051,6 +1156,7 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>MaskedConv1D": MaskedConv1D,
     "sklearn_rnn>MaskedMaxPool1D": MaskedMaxPool1D,
     "sklearn_rnn>HashedNgrams": HashedNgrams,
+    "sklearn_rnn>ProductOfExperts": ProductOfExperts,
     "sklearn_rnn>SmoothedSparseCrossentropy": SmoothedSparseCrossentropy,
 }
 

@@ -660,15 +660,19 @@ def test_hashed_ngrams_hash_each_window_of_real_tokens_wherever_it_sits():
     assert short[0, 0] > 0 and (short[0, 1:3] == 0).all()
 
 
-@pytest.mark.parametrize("bag_ngrams", [1, 3])
+@pytest.mark.parametrize("path", [
+    {"bag_dim": 4, "bag_ngrams": 1}, {"bag_dim": 4, "bag_ngrams": 3},
+    {"ngram_expert": 1}, {"ngram_expert": 3},
+])  # fmt: skip
 @pytest.mark.parametrize("head", sorted(_HEAD_LAYERS))
-def test_every_head_with_a_bag_path_ignores_padding(head, bag_ngrams):
-    """The bag path averages over real tokens (and real n-grams) only: pre or
-    post padding to any width gives the same predictions."""
+def test_every_head_with_a_bag_path_or_ngram_expert_ignores_padding(head, path):
+    """The bag path and the n-gram expert average over real tokens (and real
+    n-grams) only: pre or post padding to any width gives the same
+    predictions."""
     rng = np.random.RandomState(4)
     rows = [rng.randint(1, 20, size=n).astype("int32") for n in (3, 7, 1, 5)]
     model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, embedding_dim=3,
-                            units=3, head=head, bag_dim=4, bag_ngrams=bag_ngrams, seed=0)  # fmt: skip
+                            units=3, head=head, seed=0, **path)  # fmt: skip
     reference = keras.ops.convert_to_numpy(model(_pad(rows, 7, "post", 0)))
     for side in ("pre", "post"):
         for width in (7, 8, 12):

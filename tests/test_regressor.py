@@ -144,7 +144,7 @@ def test_classifier_and_regressor_share_one_base():
     assert is_regressor(RNNRegressor()) and not is_classifier(RNNRegressor())
     shared = set(RNNClassifier().get_params()) & set(RNNRegressor().get_params())
     assert set(RNNRegressor().get_params()) - shared == {"loss"}
-    assert set(RNNClassifier().get_params()) - shared == {"class_weight", "label_smoothing", "sampler"}
+    assert set(RNNClassifier().get_params()) - shared == {"class_weight", "label_smoothing", "ngram_expert", "sampler"}
 
 
 # -------------------------------------------------------------- persistence

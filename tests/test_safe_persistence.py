@@ -583,11 +583,12 @@ def test_highly_compressible_state_is_stored_so_it_loads(tmp_path):
 @pytest.mark.parametrize("params, layer, attribute, value", [
     ({"conv_width": 3, "conv_pool": 2}, "conv_pool", "pool", 2),  # MaskedMaxPool1D
     ({"bag_dim": 3, "bag_ngrams": 3}, "bag_ngram_ids", "max_n", 3),  # HashedNgrams
+    ({"ngram_expert": 3}, "probabilities", "scale", 10.0),  # ProductOfExperts
 ])  # fmt: skip
 def test_package_layers_round_trip_without_trusting_anything(tmp_path, params, layer, attribute, value):
-    """conv_pool's MaskedMaxPool1D and the bag path's HashedNgrams are the
-    package's own layers: saved and loaded with no `trusted` argument,
-    predictions unchanged."""
+    """conv_pool's MaskedMaxPool1D, the bag path's HashedNgrams and the
+    n-gram expert's ProductOfExperts are the package's own layers: saved and
+    loaded with no `trusted` argument, predictions unchanged."""
     X, y = make_token_task(n_samples=40)
     clf = sklearn_rnn.RNNClassifier(**{**TINY, **params}).fit(X, y)
     sklearn_rnn.save(clf, tmp_path / "model.zip")
