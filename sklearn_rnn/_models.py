@@ -447,7 +447,7 @@ class HashedNgrams(keras.layers.Layer):
 #: of thousands, and a linear model gains from fewer collisions.
 EXPERT_BUCKETS = 2**17
 
-#: Factor on the n-gram expert's logits. Its tables start at zero and Adam
+#: Factor on the n-gram expert's logits. Its tables start near zero and Adam
 #: moves each weight by about ``learning_rate`` a step, so the factor lets
 #: the linear expert learn about ten times as fast as the network beside it
 #: (a linear model over sparse counts wants a larger step than a network).
@@ -698,7 +698,8 @@ def build_rnn_model(
     The network is ``[TokenDropout -> Embedding -> SpatialDropout1D |
     [FeatureNoise] -> [Frames] -> NaN-padding mask] -> [MaskedConv1D] ->
     recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D]
-    -> Dense``. Its output layer and loss follow ``task``:
+    -> Dense [-> ProductOfExperts with the n-gram expert]``. Its output layer
+    and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
       cross-entropy (integer class codes ``0 .. n_classes - 1``), accuracy;
