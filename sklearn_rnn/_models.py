@@ -621,13 +621,14 @@ def make_optimizer(optimizer, learning_rate: float):
     return opt
 
 
-def _bag_mean(ids, rows, dim, seeds, name):
-    """Masked mean over time of a learned ``dim``-vector per id (0: padding)."""
+def _bag_mean(ids, rows, dim, seeds, name, init=0.05):
+    """Masked mean over time of a learned ``dim``-vector per id (0: padding),
+    the vectors drawn uniformly from ``[-init, init]``."""
     vectors = keras.layers.Embedding(
         rows,
         dim,
         mask_zero=True,
-        embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
+        embeddings_initializer=keras.initializers.RandomUniform(-init, init, seed=next(seeds)),
         name=f"{name}_embedding",
     )(ids)
     return MaskedPooling("mean", name=f"{name}_mean")(vectors)
@@ -641,17 +642,10 @@ def _ngram_logits(ids, vocab_size, n_classes, max_n, seeds):
     normalised counts is. Its tables start near zero (about uniform
     probabilities), not at zero: rows no training n-gram hashes to never
     move, and a saved file of zeros would compress like a zip bomb."""
-    def mean(token_ids, rows, name):
-        vectors = keras.layers.Embedding(
-            rows, n_classes, mask_zero=True, name=f"{name}_logits",
-            embeddings_initializer=keras.initializers.RandomUniform(-1e-3, 1e-3, seed=next(seeds)),
-        )(token_ids)  # fmt: skip
-        return MaskedPooling("mean", name=f"{name}_mean")(vectors)
-
-    logits = mean(ids, vocab_size, "expert_token")
+    logits = _bag_mean(ids, vocab_size, n_classes, seeds, "expert_token", init=1e-3)
     if max_n > 1:
         ngrams = HashedNgrams(max_n, buckets=EXPERT_BUCKETS, name="expert_ngram_ids")(ids)
-        ngram_logits = mean(ngrams, EXPERT_BUCKETS + 1, "expert_ngram")
+        ngram_logits = _bag_mean(ngrams, EXPERT_BUCKETS + 1, n_classes, seeds, "expert_ngram", init=1e-3)
         logits = keras.layers.Add(name="expert_logits")([logits, ngram_logits])
     return logits
 

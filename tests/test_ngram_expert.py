@@ -103,11 +103,11 @@ def test_build_rnn_model_ngram_expert_wiring(tmp_path):
                   head="max", token_dropout=0.2, seed=0)  # fmt: skip
     model = build_rnn_model(**kwargs, ngram_expert=3)
     ids = model.get_layer("token_ids").output.name
-    assert model.get_layer("expert_token_logits").input.name == ids
+    assert model.get_layer("expert_token_embedding").input.name == ids
     assert model.get_layer("expert_ngram_ids").input.name == ids
     assert model.get_layer("expert_ngram_ids").max_n == 3
-    assert model.get_layer("expert_token_logits").embeddings.shape == (12, 4)
-    assert model.get_layer("expert_ngram_logits").embeddings.shape == (EXPERT_BUCKETS + 1, 4)
+    assert model.get_layer("expert_token_embedding").embeddings.shape == (12, 4)
+    assert model.get_layer("expert_ngram_embedding").embeddings.shape == (EXPERT_BUCKETS + 1, 4)
     combined = model.get_layer("probabilities")
     assert isinstance(combined, ProductOfExperts)
     assert [t.name for t in combined.input] == [
@@ -195,7 +195,7 @@ def test_explicit_ngram_expert_wins():
     assert not any(layer.name.startswith("expert") for layer in off.model_.layers)
     assert RNNClassifier(**TINY, ngram_expert=3).fit(X, y).ngram_expert_ == 3
     unigrams = RNNClassifier(**TINY, ngram_expert=1).fit(X, y)
-    assert "expert_token_logits" in [layer.name for layer in unigrams.model_.layers]
+    assert "expert_token_embedding" in [layer.name for layer in unigrams.model_.layers]
     assert "expert_ngram_ids" not in [layer.name for layer in unigrams.model_.layers]
 
 
