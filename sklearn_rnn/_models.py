@@ -925,12 +925,10 @@ def build_rnn_model(
         models' normalised geometric mean, each trained on its own loss
         (``ProductOfExperts``).
     expert_idf : tuple of ndarray, default=None
-        The n-gram expert's fixed weight per token id and, with
-        ``ngram_expert >= 2``, per hashed n-gram: inverse document
-        frequencies of the training rows, as TF-IDF weighs counts, which
-        ``sklearn_rnn._models.expert_idf(X, vocab_size, ngram_expert)``
-        computes (``RNNClassifier`` passes them). None: all ones, a plain
-        mean. Refused without an n-gram expert.
+        The n-gram expert's fixed weight per token id and per hashed n-gram,
+        ``expert_idf(X, vocab_size, ngram_expert)`` of the training rows
+        (inverse document frequencies, as TF-IDF weighs counts). None: all
+        ones, a plain mean. Refused without an n-gram expert.
 
     Returns
     -------
