@@ -229,8 +229,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         (characters, bytes) and 0 for numeric sequences, multilabel ``y``
         and more than 128 classes (the expert's tables grow with the class
         count). On the four text sets of ``docs/accuracy.md`` it raised
-        accuracy in all eight cells (early stopping on and off) by 0.3 to
-        1.4 points over the network alone; it adds about a third to a fit
+        accuracy in seven of eight cells (early stopping on and off) by 0.1
+        to 1.4 points and lowered one by 0.3; it adds about a third to a fit
         on words. An explicit value > 0 with
         numeric sequences or multilabel ``y`` is refused. The value used is
         ``ngram_expert_``.
