@@ -231,7 +231,7 @@ class BaseRNN(BaseEstimator):
                 self._check_bag_path()
                 self._resolve_output_options()
                 self._check_network_size()
-                self.model_ = self._build_model(seed, **self._build_statistics(X))
+                self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
             self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
@@ -483,12 +483,7 @@ class BaseRNN(BaseEstimator):
             return None
         return np.sqrt(real_step_moments(X)[2])
 
-    def _build_statistics(self, X):
-        """What the network is built with from the training rows ``X``, by
-        ``_build_model``'s argument names."""
-        return {"input_scale": self._feature_scale(X)}
-
-    def _build_model(self, seed, input_scale=None, expert_idf=None):
+    def _build_model(self, seed, input_scale=None):
         from sklearn_rnn._models import build_rnn_model
 
         return build_rnn_model(
@@ -520,7 +515,6 @@ class BaseRNN(BaseEstimator):
             bag_ngrams=self.bag_ngrams,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
-            expert_idf=expert_idf,
         )
 
     def _train(self, X, targets, weights, padding, *, seed, epochs, partial):

@@ -220,10 +220,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         The linear model is the mean over the row's real tokens of a learned
         logit per class for each token id and, for ``ngram_expert >= 2``,
         for each n-gram of 2 to ``ngram_expert`` tokens (hashed into
-        131,072 rows), each weighted by its inverse document frequency in
-        the rows passed to ``fit`` (as ``TfidfVectorizer`` computes it,
-        divided by its mean over those rows' n-grams): what logistic
-        regression on TF-IDF n-gram counts fits. Predicted probabilities are the normalised geometric
+        131,072 rows): what logistic regression on length-normalised n-gram
+        counts fits. Predicted probabilities are the normalised geometric
         mean of the two models', and each model learns from its own loss, as
         if trained apart. 0: the network alone. ``"auto"`` is 2 (words and
         word pairs) for vocabularies of more than 256 ids, 5 for smaller ones
@@ -550,14 +548,6 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             "n_outputs": len(self.classes_), "task": task,
             "label_smoothing": self.label_smoothing_, "ngram_expert": self.ngram_expert_,
         }  # fmt: skip
-
-    def _build_statistics(self, X):
-        statistics = super()._build_statistics(X)
-        if self.ngram_expert_:  # the n-gram expert weighs its ids as TF-IDF does
-            from sklearn_rnn._models import expert_idf
-
-            statistics["expert_idf"] = expert_idf(X, self.vocab_size_, self.ngram_expert_)
-        return statistics
 
     def _resolve_output_options(self):
         self.label_smoothing_ = resolve_label_smoothing(self.label_smoothing, self.input_type_)

@@ -621,11 +621,9 @@ def make_optimizer(optimizer, learning_rate: float):
     return opt
 
 
-def _bag_mean(ids, rows, dim, seeds, name, init=0.05, weighted=False):
+def _bag_mean(ids, rows, dim, seeds, name, init=0.05):
     """Masked mean over time of a learned ``dim``-vector per id (0: padding),
-    the vectors drawn uniformly from ``[-init, init]``. With ``weighted``
-    each step's vector is first multiplied by a fixed (non-trainable) weight
-    per id, ``{name}_idf``, all ones until set (``set_expert_idf``)."""
+    the vectors drawn uniformly from ``[-init, init]``."""
     vectors = keras.layers.Embedding(
         rows,
         dim,
@@ -633,132 +631,23 @@ def _bag_mean(ids, rows, dim, seeds, name, init=0.05, weighted=False):
         embeddings_initializer=keras.initializers.RandomUniform(-init, init, seed=next(seeds)),
         name=f"{name}_embedding",
     )(ids)
-    if weighted:
-        weights = keras.layers.Embedding(
-            rows, 1, mask_zero=True, trainable=False, embeddings_initializer="ones",
-            name=f"{name}_idf",
-        )(ids)  # fmt: skip
-        vectors = keras.layers.Multiply(name=f"{name}_weighted")([vectors, weights])
     return MaskedPooling("mean", name=f"{name}_mean")(vectors)
 
 
 def _ngram_logits(ids, vocab_size, n_classes, max_n, seeds):
     """The n-gram expert's class logits: the masked mean over a row of one
     learned logit vector per token id, plus (``max_n >= 2``) the mean of one
-    per hashed n-gram of 2 to ``max_n`` tokens, each step's vector weighted
-    by its id's rescaled inverse document frequency (``expert_idf``,
-    ``set_expert_idf``). A linear
-    model over each row's length-normalised TF-IDF counts of n-grams, as
-    logistic regression on TF-IDF features is. Its tables start near zero
-    (about uniform probabilities), not at zero: rows no training n-gram
-    hashes to never move, and a saved file of zeros would compress like a
-    zip bomb."""
-    logits = _bag_mean(ids, vocab_size, n_classes, seeds, "expert_token", init=1e-3, weighted=True)
+    per hashed n-gram of 2 to ``max_n`` tokens. A linear model over each
+    row's length-normalised n-gram counts, as logistic regression on
+    normalised counts is. Its tables start near zero (about uniform
+    probabilities), not at zero: rows no training n-gram hashes to never
+    move, and a saved file of zeros would compress like a zip bomb."""
+    logits = _bag_mean(ids, vocab_size, n_classes, seeds, "expert_token", init=1e-3)
     if max_n > 1:
         ngrams = HashedNgrams(max_n, buckets=EXPERT_BUCKETS, name="expert_ngram_ids")(ids)
-        ngram_logits = _bag_mean(
-            ngrams, EXPERT_BUCKETS + 1, n_classes, seeds, "expert_ngram", init=1e-3, weighted=True
-        )
+        ngram_logits = _bag_mean(ngrams, EXPERT_BUCKETS + 1, n_classes, seeds, "expert_ngram", init=1e-3)
         logits = keras.layers.Add(name="expert_logits")([logits, ngram_logits])
     return logits
-
-
-def _add_document_counts(counts, block):
-    """Add to ``counts[i]`` the number of rows of ``block`` holding id ``i > 0``."""
-    ordered = np.sort(block, axis=1)
-    first = np.ones(ordered.shape, dtype=bool)
-    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # each id once per row
-    counts += np.bincount(ordered[first & (ordered > 0)], minlength=len(counts))[: len(counts)]
-
-
-def expert_idf(ids, vocab_size, max_n, *, chunk=256):
-    """Inverse document frequencies of the n-gram expert's ids in ``ids``.
-
-    Smoothed as ``TfidfVectorizer``'s default: ``ln((1 + n) / (1 + df)) + 1``
-    for a table row found in ``df`` of the ``n`` rows of ``ids``, so an id
-    never seen gets the largest weight, as an n-gram unseen in ``fit`` would.
-    Each table's weights are then divided by their mean over the (row, id)
-    pairs of ``ids`` (each id counted once per row holding it), which makes
-    that mean 1: ids weigh against each other as in TF-IDF, while the
-    expert's steps keep, on average, the size of a plain mean's. Unscaled,
-    rare n-grams would weigh several times more than any id of a plain
-    mean, and on a few dozen rows (an under-sampled minority) the expert
-    would fit them instead of the tokens that carry the class.
-
-    Parameters
-    ----------
-    ids : ndarray of shape (n_samples, timesteps)
-        Token ids, 0 for padding, all below ``vocab_size``.
-    vocab_size : int
-        Rows of the token table.
-    max_n : int >= 1
-        The expert's longest n-gram (``ngram_expert``).
-    chunk : int, default=256
-        Rows hashed at a time (bounds the memory of the n-gram ids).
-
-    Returns
-    -------
-    tuple of ndarray
-        float32 weights for the token table and, with ``max_n >= 2``, for the
-        ``EXPERT_BUCKETS + 1`` rows of the hashed n-gram table.
-    """
-    tokens = np.zeros(int(vocab_size), dtype=np.int64)
-    ngrams = np.zeros(EXPERT_BUCKETS + 1, dtype=np.int64) if max_n > 1 else None
-    hasher = HashedNgrams(max_n, buckets=EXPERT_BUCKETS) if max_n > 1 else None
-    for start in range(0, len(ids), chunk):
-        block = np.asarray(ids[start : start + chunk], dtype=np.int32)
-        _add_document_counts(tokens, block)
-        if hasher is not None:
-            _add_document_counts(ngrams, keras.ops.convert_to_numpy(hasher(block)))
-    n = len(ids)
-    weights = []
-    for counts in (tokens, ngrams):
-        if counts is None:
-            continue
-        idf = np.log((1.0 + n) / (1.0 + counts)) + 1.0
-        found = counts.sum()  # (row, distinct id) pairs
-        if found:  # their mean weight becomes 1
-            idf /= (counts * idf).sum() / found
-        weights.append(idf.astype(np.float32))
-    return tuple(weights)
-
-
-def set_expert_idf(model, idf):
-    """Write ``expert_idf``'s weights into a model's n-gram expert.
-
-    Raises
-    ------
-    ValueError
-        When ``idf`` does not hold one 1-D array per table of the model's
-        expert, each with one weight per table row.
-    """
-    names = [n for n in ("expert_token_idf", "expert_ngram_idf") if _has_layer(model, n)]
-    if not names:
-        raise ValueError(
-            "set_expert_idf: the model has no n-gram expert (it was built with "
-            "ngram_expert=0). Build it with ngram_expert > 0 to weigh one."
-        )
-    if len(idf) != len(names):
-        raise ValueError(
-            f"set_expert_idf got {len(idf)} weight arrays for a model whose n-gram "
-            f"expert has {len(names)} tables ({', '.join(names)}). Pass "
-            "expert_idf(ids, vocab_size, ngram_expert) for the same ngram_expert."
-        )
-    for name, weights in zip(names, idf):
-        layer = model.get_layer(name)
-        rows = layer.input_dim
-        weights = np.asarray(weights, dtype=np.float32)
-        if weights.shape != (rows,) or not np.all(np.isfinite(weights)):
-            raise ValueError(
-                f"set_expert_idf: {name} needs {rows} finite weights, one per table row, "
-                f"got an array of shape {weights.shape}. Compute them with expert_idf for "
-                "the same vocab_size and ngram_expert."
-            )
-        layer.set_weights([weights[:, None]])
-
-
-def _has_layer(model, name):
-    return any(layer.name == name for layer in model.layers)
 
 
 def build_rnn_model(
@@ -797,7 +686,6 @@ def build_rnn_model(
     bag_dim: int = 0,
     bag_ngrams: int = 2,
     ngram_expert: int = 0,
-    expert_idf=None,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -938,14 +826,6 @@ def build_rnn_model(
         tokens (hashed into ``EXPERT_BUCKETS`` rows). The output is the two
         models' normalised geometric mean, each trained on its own loss
         (``ProductOfExperts``).
-    expert_idf : tuple of ndarray, default=None
-        The n-gram expert's fixed weight per token id and, with
-        ``ngram_expert >= 2``, per hashed n-gram: inverse document
-        frequencies of the training rows, as TF-IDF weighs counts, divided
-        by their mean over the rows' n-grams, which
-        ``sklearn_rnn._models.expert_idf(X, vocab_size, ngram_expert)``
-        computes (``RNNClassifier`` passes them). None: all ones, a plain
-        mean. Refused without an n-gram expert.
 
     Returns
     -------
@@ -1015,11 +895,6 @@ def build_rnn_model(
             f"n-grams of token ids to a single-label classifier, but got "
             f"input_type={input_type!r}, task={task!r}. Use ngram_expert=0, or token input "
             "with task='multiclass'."
-        )
-    if expert_idf is not None and ngram_expert == 0:
-        raise ValueError(
-            "build_rnn_model expert_idf weighs the n-gram expert's tables, but "
-            "ngram_expert=0 builds none. Pass expert_idf=None, or ngram_expert > 0."
         )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
@@ -1117,8 +992,6 @@ def build_rnn_model(
         expert = _ngram_logits(inputs, vocab_size, n_outputs, ngram_expert, expert_seeds)
         outputs = ProductOfExperts(name=name)([outputs, expert])
     model = keras.Model(inputs, outputs, name=f"rnn_{task}_{cell}")
-    if expert_idf is not None:
-        set_expert_idf(model, expert_idf)
     if task == "regression":
         task_loss = _REGRESSION_LOSSES[loss]()
     elif label_smoothing:
@@ -1227,13 +1100,12 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
             width += int(bag_dim)
     parts["the output layer"] = width * int(n_outputs) + int(n_outputs)
     if ngram_expert and input_type == "tokens":
-        # a logit per class and a fixed inverse document frequency per row
         parts[f"vocab_size={vocab_size} x {n_outputs} classes (ngram_expert)"] = (
-            int(vocab_size) * (int(n_outputs) + 1)
+            int(vocab_size) * int(n_outputs)
         )
         if ngram_expert > 1:
             parts[f"{EXPERT_BUCKETS + 1} hashed n-grams x {n_outputs} classes (ngram_expert)"] = (
-                (EXPERT_BUCKETS + 1) * (int(n_outputs) + 1)
+                (EXPERT_BUCKETS + 1) * int(n_outputs)
             )
     return parts
 

@@ -6,13 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn._backend import keras
-from sklearn_rnn._models import (
-    BAG_BUCKETS,
-    NaNPaddingMask,
-    build_rnn_model,
-    expert_idf,
-    make_optimizer,
-)
+from sklearn_rnn._models import BAG_BUCKETS, NaNPaddingMask, build_rnn_model, make_optimizer
 
 
 def _layer_types(model):
@@ -677,8 +671,6 @@ def test_every_head_with_a_bag_path_or_ngram_expert_ignores_padding(head, path):
     predictions."""
     rng = np.random.RandomState(4)
     rows = [rng.randint(1, 20, size=n).astype("int32") for n in (3, 7, 1, 5)]
-    if "ngram_expert" in path:  # weighted by the rows' own inverse document frequencies
-        path = {**path, "expert_idf": expert_idf(_pad(rows, 7, "post", 0), 20, path["ngram_expert"])}
     model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=20, embedding_dim=3,
                             units=3, head=head, seed=0, **path)  # fmt: skip
     reference = keras.ops.convert_to_numpy(model(_pad(rows, 7, "post", 0)))

@@ -3,11 +3,9 @@ combined with it as a product of experts, each trained on its own loss.
 Padding invariance with every head: tests/test_models.py."""
 
 import re
-from collections import Counter
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import RNNClassifier
@@ -15,12 +13,9 @@ from sklearn_rnn._backend import keras
 from sklearn_rnn._models import (
     EXPERT_BUCKETS,
     EXPERT_SCALE,
-    HashedNgrams,
     ProductOfExperts,
     SmoothedSparseCrossentropy,
     build_rnn_model,
-    expert_idf,
-    set_expert_idf,
     weight_counts,
 )
 from tests.test_models import _round_trip
@@ -161,108 +156,6 @@ def test_weight_counts_include_the_ngram_expert(ngram_expert):
     model = build_rnn_model(n_classes=3, input_type="tokens", vocab_size=11, embedding_dim=4,
                             units=5, head="max", ngram_expert=ngram_expert)  # fmt: skip
     assert sum(counts.values()) == model.count_params()
-
-
-def _rescaled(idf, df):
-    """``idf`` divided by its mean over the (row, id) pairs counted in ``df``."""
-    return idf / (np.sum(df * idf) / np.sum(df))
-
-
-def test_expert_idf_is_tfidf_smoothed_idf_of_the_ids_and_hashed_ngrams_rescaled():
-    """Proportional to TfidfVectorizer's idf_ (smooth_idf=True) for the token
-    ids, and to the same formula over the rows holding each hashed n-gram id;
-    each table divided by its mean over the (row, id) pairs, so that mean is
-    1; ids that no row holds get the largest weight; hashing chunks of rows
-    changes nothing."""
-    rng = np.random.RandomState(0)
-    X = rng.randint(1, 9, size=(7, 6))
-    X[2, 3:] = 0  # post-padding
-    X[4, :2] = 0  # pre-padding
-    token_idf, ngram_idf = expert_idf(X, 12, 3, chunk=3)
-    docs = [" ".join(f"t{i}" for i in row[row > 0]) for row in X]
-    reference = TfidfVectorizer(token_pattern=r"\S+").fit(docs)
-    token_df = np.zeros(12)
-    for row in X:
-        token_df[np.unique(row[row > 0])] += 1
-    raw = np.full(12, np.log(8 / 1) + 1)  # never seen
-    for token, column in reference.vocabulary_.items():
-        raw[int(token[1:])] = reference.idf_[column]
-    np.testing.assert_allclose(token_idf, _rescaled(raw, token_df), rtol=1e-6)
-    assert np.sum(token_df * token_idf) / np.sum(token_df) == pytest.approx(1.0, rel=1e-6)
-    assert token_idf[9:].min() == token_idf.max()  # never seen: the largest
-    ids = keras.ops.convert_to_numpy(HashedNgrams(3, buckets=EXPERT_BUCKETS)(X.astype("int32")))
-    rows_holding = Counter(i for row in ids for i in set(row[row > 0].tolist()))
-    df = np.zeros(EXPERT_BUCKETS + 1)
-    df[list(rows_holding)] = list(rows_holding.values())
-    np.testing.assert_allclose(ngram_idf, _rescaled(np.log(8 / (1 + df)) + 1, df), rtol=1e-6)
-    assert token_idf.dtype == ngram_idf.dtype == np.float32
-    (alone,) = expert_idf(X, 12, 1, chunk=100)  # unigrams: the token table only
-    np.testing.assert_array_equal(alone, token_idf)
-
-
-def test_expert_idf_of_padding_only_rows_is_finite():
-    """No id to count: the unscaled smoothed idf, never a division by zero."""
-    (weights,) = expert_idf(np.zeros((3, 4), dtype=int), 5, 1)
-    np.testing.assert_allclose(weights, np.log(4) + 1, rtol=1e-6)
-
-
-def test_expert_logits_are_the_idf_weighted_mean_over_real_steps():
-    """Each real token's logits times its id's weight, averaged over the
-    row's real tokens (padding neither weighs nor counts)."""
-    model = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=5, embedding_dim=2,
-                            units=2, ngram_expert=1, seed=0)  # fmt: skip
-    table = np.arange(10, dtype="float32").reshape(5, 2) - 4.0
-    idf = np.array([9.0, 1.0, 2.0, 3.0, 0.5], dtype="float32")
-    model.get_layer("expert_token_embedding").set_weights([table])
-    set_expert_idf(model, (idf,))
-    logits = keras.Model(model.input, model.get_layer("expert_token_mean").output)
-    x = np.array([[0, 0, 1, 3], [2, 2, 4, 0]], dtype="int32")
-    expected = np.stack([
-        (idf[1] * table[1] + idf[3] * table[3]) / 2,
-        (2 * idf[2] * table[2] + idf[4] * table[4]) / 3,
-    ])  # fmt: skip
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits(x)), expected, rtol=1e-6)
-
-
-def test_fitted_expert_weighs_by_the_idf_of_the_rows_it_was_fitted_on():
-    X, y = _tokens(60)
-    before = X.copy()
-    clf = RNNClassifier(**TINY, ngram_expert=2).fit(X, y)
-    np.testing.assert_array_equal(X, before)  # the input is not modified
-    for name, weights in zip(("expert_token_idf", "expert_ngram_idf"),
-                             expert_idf(X, clf.vocab_size_, 2)):  # fmt: skip
-        layer = clf.model_.get_layer(name)
-        assert not layer.trainable
-        np.testing.assert_array_equal(layer.get_weights()[0].ravel(), weights)
-
-
-@pytest.mark.parametrize("idf, message", [
-    ((np.ones(11),), "set_expert_idf got 1 weight arrays for a model whose n-gram expert has 2 "
-     "tables (expert_token_idf, expert_ngram_idf). Pass expert_idf(ids, vocab_size, "
-     "ngram_expert) for the same ngram_expert."),
-    ((np.ones(10), np.ones(EXPERT_BUCKETS + 1)), "set_expert_idf: expert_token_idf needs 11 "
-     "finite weights, one per table row, got an array of shape (10,)."),
-    ((np.ones(11), np.full(EXPERT_BUCKETS + 1, np.nan)), "expert_ngram_idf needs 131073 finite "
-     "weights"),
-])  # fmt: skip
-def test_set_expert_idf_refuses_weights_that_do_not_fit(idf, message):
-    model = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=11, embedding_dim=2,
-                            units=2, ngram_expert=2)  # fmt: skip
-    with pytest.raises(ValueError, match=re.escape(message)):
-        set_expert_idf(model, idf)
-    with pytest.raises(ValueError, match=re.escape(message)):
-        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=11, embedding_dim=2,
-                        units=2, ngram_expert=2, expert_idf=idf)  # fmt: skip
-
-
-def test_expert_idf_without_an_expert_is_refused():
-    message = ("build_rnn_model expert_idf weighs the n-gram expert's tables, but "
-               "ngram_expert=0 builds none. Pass expert_idf=None, or ngram_expert > 0.")  # fmt: skip
-    with pytest.raises(ValueError, match=re.escape(message)):
-        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=11, expert_idf=(np.ones(11),))
-    plain = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=11)
-    with pytest.raises(ValueError, match=re.escape("the model has no n-gram expert")):
-        set_expert_idf(plain, (np.ones(11),))
 
 
 def _tokens(vocab, n=60, steps=9, seed=0):
