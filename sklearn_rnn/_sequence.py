@@ -22,6 +22,7 @@ from sklearn_rnn._validation import (
     real_step_moments,
     reject_complex,
     reject_raw_text,
+    reject_zero_features,
     validate_sequences,
     warn_if_channels_first,
 )
@@ -283,7 +284,13 @@ class SequencePadder(
             )
             if X.ndim == 2:  # univariate sequences in either layout
                 return X[:, :, np.newaxis]
-            return X.transpose(0, 2, 1) if self.data_format == "channels_first" else X
+            if self.data_format == "channels_first":
+                reject_zero_features(
+                    X, estimator_name=name, layout="(n_samples, n_features, n_timesteps)"
+                )
+                return X.transpose(0, 2, 1)
+            reject_zero_features(X, estimator_name=name)
+            return X
         if not hasattr(X, "__iter__"):
             raise TypeError(
                 f"{name} expected a list of sequences, got {type(X).__name__} {X!r}."
@@ -294,7 +301,9 @@ class SequencePadder(
                 f"{name} expected at least one sequence, got an empty "
                 f"{type(X).__name__}. Pass a non-empty list of arrays."
             )
-        return self._stack(sequences, dtype)
+        batch = self._stack(sequences, dtype)
+        reject_zero_features(batch, estimator_name=name)
+        return batch
 
     def _as_sequence(self, seq, i, dtype):
         name = type(self).__name__

@@ -65,6 +65,7 @@ __all__ = [
     "real_step_moments",
     "reject_complex",
     "reject_raw_text",
+    "reject_zero_features",
     "warn_if_channels_first",
     "validate_data",
     "validate_params",
@@ -326,6 +327,25 @@ def check_raw_documents(raw_documents, *, estimator_name: str) -> list:
     return documents
 
 
+def reject_zero_features(
+    X: np.ndarray, *, estimator_name: str, layout: str = "(n_samples, n_timesteps, n_features)"
+) -> None:
+    """Raise a ValueError when 3-D ``X`` has 0 features per time step.
+
+    scikit-learn's ``check_array`` requires a feature only of 2-D arrays; a
+    step of no feature would read as padding and, passed on to Keras, build
+    a network with no input. ``layout`` names the axes of ``X`` as passed:
+    the features are the axis named ``n_features``.
+    """
+    axis = layout.strip("()").split(", ").index("n_features")
+    if X.ndim == 3 and X.shape[axis] == 0:
+        raise ValueError(
+            f"{estimator_name} got time steps of 0 features (X of shape {X.shape}); "
+            f"each time step needs at least one feature. Pass X of shape {layout} "
+            "with n_features >= 1."
+        )
+
+
 def filled_steps(lengths: np.ndarray, max_len: int, padding: str) -> np.ndarray:
     """Boolean mask of the time steps that hold data in a padded batch.
 
@@ -464,6 +484,7 @@ def validate_sequences(
                 f"{name} got sequences of 0 time steps (X of shape {X.shape}); "
                 "each sequence needs at least one step."
             )
+        reject_zero_features(X, estimator_name=name)
         if reset:
             if hasattr(estimator, "feature_names_in_"):  # from an earlier 2-D fit
                 del estimator.feature_names_in_

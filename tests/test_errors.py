@@ -198,6 +198,36 @@ def test_fit_rejects_zero_time_steps(no_network):
         RNNClassifier(**TINY).fit(np.zeros((4, 0, 2)), [0, 1, 0, 1])
 
 
+# RNNRegressor's defaults (input_noise=0) used to pass such X to Keras, which
+# crashed the Python process; RNNClassifier and SequenceScaler failed in a reshape.
+@pytest.mark.parametrize(
+    "make, layout",
+    [
+        (lambda: RNNRegressor(**TINY), "(n_samples, n_timesteps, n_features)"),
+        (lambda: RNNClassifier(**TINY), "(n_samples, n_timesteps, n_features)"),
+        (SequenceScaler, "(n_samples, n_timesteps, n_features)"),
+        (SequencePadder, "(n_samples, n_timesteps, n_features)"),
+        (
+            lambda: SequencePadder(data_format="channels_first"),
+            "(n_samples, n_features, n_timesteps)",
+        ),
+    ],
+)
+def test_fit_rejects_zero_features_per_time_step(no_network, make, layout):
+    shape = (4, 0, 3) if "n_features, n_timesteps" in layout else (4, 3, 0)
+    message = (
+        f"got time steps of 0 features (X of shape {shape}); each time step needs at "
+        f"least one feature. Pass X of shape {layout} with n_features >= 1."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make().fit(np.zeros(shape), [0.0, 1.0, 0.0, 1.0])
+
+
+def test_sequence_padder_rejects_a_list_of_featureless_sequences():
+    with pytest.raises(ValueError, match=re.escape("got time steps of 0 features")):
+        SequencePadder().fit([np.zeros((3, 0)), np.zeros((2, 0))])
+
+
 @pytest.mark.parametrize("kind", ["tokens", "numeric"])
 def test_fit_rejects_x_y_length_mismatch(no_network, tokens, numeric, kind):
     X, y = tokens if kind == "tokens" else numeric
