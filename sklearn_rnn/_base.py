@@ -221,6 +221,7 @@ class BaseRNN(BaseEstimator):
             self._check_vocabulary(X, incremental=incremental)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             padding = _batching.padding_plan(X, self.input_type_)  # (side, steps kept per row)
+            self._check_some_real_step(X, padding[1])
             if not incremental:
                 self.head_ = resolve_head(self.head)
                 self.frame_length_ = self._resolve_frame_length(X.shape[1], padding[1])
@@ -239,6 +240,30 @@ class BaseRNN(BaseEstimator):
                 self._forget_fit()
             raise
         return self
+
+    def _check_some_real_step(self, X, lengths):
+        """Refuse training X in which every sequence is padding only.
+
+        Such X holds no data to learn from (the network would fit the class
+        or target means only, and Keras' GPU kernels refuse fully padded
+        rows); ``SequenceScaler`` and ``TextTokenizer`` refuse the same.
+        """
+        if lengths.max(initial=0) > 0:
+            return
+        if self.input_type_ == "tokens":
+            what = f"every token id of the {len(X)} sequences is 0 (padding)"
+            fix = (
+                "Check how the ids were made: TextTokenizer maps unknown tokens to 1, "
+                "never to 0"
+            )
+        else:
+            what = f"every time step of the {len(X)} sequences is all-NaN (padding)"
+            fix = "Check that NaN marks only padding"
+        raise ValueError(
+            f"{type(self).__name__} needs at least one sequence with a real step to "
+            f"train on, but {what}, so there is nothing to learn from. {fix}, and pass "
+            "sequences with data."
+        )
 
     def _check_bag_path(self):
         """Refuse a bag path for numeric sequences, which have no token ids."""

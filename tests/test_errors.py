@@ -223,6 +223,40 @@ def test_fit_rejects_zero_features_per_time_step(no_network, make, layout):
         make().fit(np.zeros(shape), [0.0, 1.0, 0.0, 1.0])
 
 
+# Such X used to train silently on nothing (and Keras' GPU kernels refuse fully
+# padded rows); a single empty row among real ones stays allowed.
+@pytest.mark.parametrize(
+    "Estimator, X, what",
+    [
+        (RNNClassifier, np.zeros((4, 5), dtype=int),
+         "every token id of the 4 sequences is 0 (padding)"),
+        (RNNClassifier, np.full((4, 5, 2), np.nan),
+         "every time step of the 4 sequences is all-NaN"),
+        (RNNRegressor, np.full((4, 5), np.nan), "every time step of the 4 sequences is all-NaN"),
+    ],
+)  # fmt: skip
+def test_fit_rejects_x_that_is_all_padding(no_network, Estimator, X, what):
+    message = (
+        f"{Estimator.__name__} needs at least one sequence with a real step to train on, "
+        f"but {what}"
+    )
+    estimator = Estimator(**TINY)
+    with pytest.raises(ValueError, match=re.escape(message) + ".*pass sequences with data"):
+        estimator.fit(X, [0, 1, 0, 1])
+    assert _fitted_attributes(estimator) == []
+    classes = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        estimator.partial_fit(X, [0, 1, 0, 1], **classes)
+
+
+def test_fit_accepts_one_all_padding_row_among_real_ones(no_network, tokens):
+    X, y = tokens
+    X = X.copy()
+    X[0] = 0
+    with pytest.raises(AssertionError, match="a network was built"):
+        RNNClassifier(**TINY).fit(X, y)
+
+
 def test_sequence_padder_rejects_a_list_of_featureless_sequences():
     with pytest.raises(ValueError, match=re.escape("got time steps of 0 features")):
         SequencePadder().fit([np.zeros((3, 0)), np.zeros((2, 0))])
