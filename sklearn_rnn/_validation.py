@@ -436,8 +436,8 @@ def validate_sequences(
         What the estimator was fitted on (e.g. "integer token ids"), for the
         error message when the number of dimensions changes.
     multi_output : bool
-        Allow 2-D ``y``; a single column is turned into 1-D with scikit-learn's
-        ``DataConversionWarning``.
+        Allow 2-D ``y`` (a sparse matrix is made dense); a single column is
+        turned into 1-D with scikit-learn's ``DataConversionWarning``.
     y_numeric : bool
         Convert ``y`` to float.
     ensure_all_finite : bool or "allow-nan"
@@ -465,6 +465,10 @@ def validate_sequences(
             f"{ndim}-D X of shape {np.shape(X)}. Pass sequences in the same layout as "
             "in fit: X[..., np.newaxis] turns 2-D univariate sequences into 3-D ones."
         )
+    if y is not None and issparse(y):
+        # a sparse label-indicator matrix (MultiLabelBinarizer(sparse_output=True)),
+        # which MLPClassifier takes; dense here, as Keras reads targets
+        y = y.toarray()
     reject_complex(X, estimator_name=name)
     if y is not None and y_numeric:
         reject_complex(np.asarray(y), estimator_name=name, what="y")

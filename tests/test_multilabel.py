@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 from imblearn.under_sampling import RandomUnderSampler
+from scipy.sparse import csr_matrix
 from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold, cross_val_score
 
@@ -98,3 +99,17 @@ def test_2d_y_that_is_not_an_indicator_is_refused(task):
     X, Y = task
     with pytest.raises(ValueError, match="is not a binary label-indicator matrix"):
         RNNClassifier(**FAST).fit(X, Y * 2)
+
+
+@pytest.mark.parametrize("numeric", [False, True])
+def test_sparse_indicator_y_fits_as_its_dense_form(task, numeric):
+    # MultiLabelBinarizer(sparse_output=True) gives a sparse matrix, which
+    # MLPClassifier takes; it used to fail with NumPy's "truth value of an
+    # array ... is ambiguous" (2-D X) or be refused (3-D X).
+    X, Y = task[0][:40], task[1][:40]
+    if numeric:
+        X = X[:, :, np.newaxis].astype(np.float32)
+    dense = RNNClassifier(**FAST).fit(X, Y)
+    sparse = RNNClassifier(**FAST).fit(X, csr_matrix(Y))
+    assert sparse.classes_.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-5)
