@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import repeat
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -83,12 +83,13 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
 
     vocabulary : mapping of str to int or iterable of str, default=None
         A fixed vocabulary, as in ``CountVectorizer``: a mapping of tokens to
-        distinct ids from 2, or tokens that get ids 2, 3, ... in order. ``fit``
-        then learns only ``max_len_`` (``max_tokens`` and ``min_frequency``
-        are not used), so token ids are the same in every fit, for example in
-        every fold of a grid search: what an embedding matrix built with
-        [`embedding_matrix`][sklearn_rnn.embedding_matrix] needs. ``None`` learns the
-        vocabulary from the training documents.
+        distinct integer ids from 2, or distinct tokens that get ids 2, 3,
+        ... in order. ``fit`` then learns only ``max_len_`` (``max_tokens``
+        and ``min_frequency`` are not used), so token ids are the same in
+        every fit, for example in every fold of a grid search: what an
+        embedding matrix built with
+        [`embedding_matrix`][sklearn_rnn.embedding_matrix] needs. ``None``
+        learns the vocabulary from the training documents.
 
     Attributes
     ----------
@@ -421,12 +422,21 @@ def _fixed_vocabulary(vocabulary, name):
     """A user's vocabulary as a dict of token -> id, ids distinct and >= 2."""
     if isinstance(vocabulary, str):
         raise ValueError(f"{name} vocabulary must be a mapping or a list of tokens, got a str.")
+    fixed = {}
     if isinstance(vocabulary, Mapping):
-        fixed = {str(token): int(idx) for token, idx in vocabulary.items()}
+        for token, idx in vocabulary.items():
+            whole = isinstance(idx, Real) and np.isfinite(idx) and idx == int(idx)
+            if isinstance(idx, bool) or not (isinstance(idx, Integral) or whole):
+                raise ValueError(
+                    f"{name} vocabulary must map each token to an integer id, got "
+                    f"{type(idx).__name__} {idx!r} for the token {token!r}. Map tokens to "
+                    "whole-number ids from 2, or pass a list of tokens to number them "
+                    "from 2."
+                )
+            _add_token(fixed, token, int(idx), name)
     else:
-        fixed = {}
         for token in vocabulary:
-            fixed.setdefault(str(token), len(fixed) + 2)
+            _add_token(fixed, token, len(fixed) + 2, name)
     ids = list(fixed.values())
     if ids and (min(ids) < 2 or len(set(ids)) != len(ids)):
         raise ValueError(
@@ -435,4 +445,23 @@ def _fixed_vocabulary(vocabulary, name):
             f"{len(ids) - len(set(ids))} repeated. Pass a list of tokens to number them "
             "from 2."
         )
+    if ids and max(ids) > np.iinfo(np.int32).max:
+        raise ValueError(
+            f"{name} vocabulary ids must fit in int32 (at most 2**31 - 1), got id "
+            f"{max(ids)}: token ids are int32 and index the rows of an embedding. Pass "
+            "a list of tokens to number them from 2."
+        )
     return fixed
+
+
+def _add_token(fixed, token, idx, name):
+    """Add ``str(token)`` to ``fixed``; a token given twice is an error, as in
+    ``CountVectorizer``."""
+    key = str(token)
+    if key in fixed:
+        raise ValueError(
+            f"{name} vocabulary holds the token {key!r} twice (ids {fixed[key]} and {idx}), "
+            "so it would stand for two ids. Pass each token once, e.g. "
+            "list(dict.fromkeys(tokens)) keeps the first of each."
+        )
+    fixed[key] = idx

@@ -623,6 +623,36 @@ def test_text_tokenizer_bad_tokenisation_settings(params, error, message):
     assert not hasattr(tokenizer, "vocabulary_")  # left unfitted
 
 
+# A repeated token was dropped silently (CountVectorizer refuses it: "Duplicate
+# term in vocabulary"), a fractional id truncated by int(), a str id failed in
+# int() and an id beyond int32 overflowed only at transform.
+@pytest.mark.parametrize(
+    "vocabulary, message",
+    [
+        (["cat", "dog", "cat"], "TextTokenizer vocabulary holds the token 'cat' twice (ids 2 "
+         "and 4), so it would stand for two ids. Pass each token once, e.g. "
+         "list(dict.fromkeys(tokens))"),
+        ({"cat": 2.5}, "TextTokenizer vocabulary must map each token to an integer id, got "
+         "float 2.5 for the token 'cat'. Map tokens to whole-number ids from 2"),
+        ({"cat": "2"}, "got str '2' for the token 'cat'"),
+        ({"cat": 2**40}, "TextTokenizer vocabulary ids must fit in int32 (at most 2**31 - 1), "
+         "got id 1099511627776"),
+    ],
+    ids=["repeated_token", "fractional_id", "str_id", "id_beyond_int32"],
+)  # fmt: skip
+def test_text_tokenizer_rejects_a_bad_fixed_vocabulary(vocabulary, message):
+    tokenizer = TextTokenizer(vocabulary=vocabulary)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        tokenizer.fit(["cat dog"])
+    assert not hasattr(tokenizer, "vocabulary_")
+
+
+def test_text_tokenizer_takes_whole_number_float_ids():
+    tokenizer = TextTokenizer(vocabulary={"cat": 2.0, "dog": np.int64(3)}).fit(["cat"])
+    assert tokenizer.vocabulary_ == {"cat": 2, "dog": 3}
+    assert all(type(idx) is int for idx in tokenizer.vocabulary_.values())
+
+
 @pytest.mark.parametrize("method", ["fit", "transform"])
 def test_text_tokenizer_rejects_a_bare_string(method):
     tokenizer = TextTokenizer().fit(["a b"])
