@@ -110,7 +110,8 @@ class SequencePadder(
     Notes
     -----
     Input may be a list of array-likes, a 2-D array ``(n_samples,
-    n_timesteps)`` read as univariate sequences, or an already padded 3-D array.
+    n_timesteps)`` (or a DataFrame of that shape) read as univariate
+    sequences, or an already padded 3-D array.
     A time step whose features are all NaN is padding wherever it occurs: it
     does not count towards a sequence's length and is dropped before padding,
     so padded batches can be re-padded to another length or side. A step that
@@ -269,6 +270,10 @@ class SequencePadder(
     def _as_batch(self, X):
         """Return X as one post-padded float array (n_samples, n_timesteps, n_features)."""
         name = type(self).__name__
+        if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
+            # a DataFrame reads as its 2-D array (iterating it would yield its
+            # column labels), as SequenceScaler and the estimators read it
+            X = X.to_numpy()
         reject_raw_text(X, estimator_name=name, hint=_TEXT_HINT)
         dtype = np.dtype(self.dtype)
         reject_complex(X, estimator_name=name)

@@ -102,6 +102,19 @@ def test_sequence_padder_2d_array_is_univariate():
     np.testing.assert_array_equal(padder.transform(X)[..., 0], X)
 
 
+def test_sequence_padder_reads_a_dataframe_as_its_array():
+    # iterating a DataFrame yields its column labels: it used to fail with
+    # "got shape () for sequence 0", while SequenceScaler and the estimators take it
+    pd = pytest.importorskip("pandas")
+    X = np.array([[1.0, 2.0, np.nan], [3.0, np.nan, np.nan]])
+    frame = pd.DataFrame(X, columns=["t0", "t1", "t2"])
+    padder = SequencePadder().fit(frame)
+    assert padder.max_len_ == 2 and padder.n_features_in_ == 1
+    np.testing.assert_array_equal(padder.transform(frame), SequencePadder().fit_transform(X))
+    with pytest.raises(TypeError, match="got raw text such as 'a b'"):
+        SequencePadder().fit(pd.DataFrame({"text": ["a b", "c"]}))
+
+
 def test_sequence_padder_inverse_transform_round_trip(ragged):
     padder = SequencePadder(padding="pre", dtype="float64").fit(ragged)
     unpadded = padder.inverse_transform(padder.transform(ragged))
