@@ -575,6 +575,16 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             return weights
         per_sample = self._class_weights(codes)[codes]
         weights = per_sample if weights is None else weights * per_sample
+        if not weights.any():
+            given, which = "", "present in y"
+            if sample_weight is not None:
+                given, which = " together with sample_weight", "with a sample_weight above 0"
+            raise ValueError(
+                f"class_weight={self.class_weight!r}{given} gives every sample a weight of "
+                f"0 (the classes in y are {self.classes_[np.unique(codes)].tolist()!r}), so "
+                f"there is nothing to learn from. Give a weight above 0 to at least one "
+                f"class {which}."
+            )
         return weights.astype(np.float32, copy=False)
 
     def _class_weights(self, codes):

@@ -143,6 +143,30 @@ def test_class_weight_with_unknown_label(no_network, tokens):
         RNNClassifier(**TINY, class_weight={0: 1.0, 7: 2.0}).fit(*tokens)
 
 
+# A class_weight that zeroes every sample's weight used to train on nothing,
+# while an all-zero sample_weight is refused (scikit-learn's _check_sample_weight).
+@pytest.mark.parametrize(
+    "class_weight, sample_weight, message",
+    [
+        ({0: 0.0, 1: 0.0}, None, "class_weight={0: 0.0, 1: 0.0} gives every sample a "
+         "weight of 0 (the classes in y are [0, 1]), so there is nothing to learn from. "
+         "Give a weight above 0 to at least one class present in y."),
+        ({0: 0.0}, "class 0 only", "class_weight={0: 0.0} together with sample_weight gives "
+         "every sample a weight of 0 (the classes in y are [0, 1]), so there is nothing to "
+         "learn from. Give a weight above 0 to at least one class with a sample_weight "
+         "above 0."),
+    ],
+)  # fmt: skip
+def test_class_weight_that_zeroes_every_sample_refused(
+    no_network, tokens, class_weight, sample_weight, message
+):
+    X, y = tokens
+    if sample_weight is not None:
+        sample_weight = (y == 0).astype(float)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY, class_weight=class_weight).fit(X, y, sample_weight=sample_weight)
+
+
 @pytest.mark.parametrize("weight", ["high", -1.0, np.inf, None])
 def test_class_weight_with_invalid_value(no_network, tokens, weight):
     message = f"class_weight values must be finite numbers >= 0, got {{0: 1.0, 1: {weight!r}}}"
