@@ -255,15 +255,15 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 f"ids, got an array of dtype {X.dtype} with fractional values. "
                 "Pass the output of transform."
             )
-        X = X.astype(np.int64, copy=False)
-        unknown = (X < 0) | (X >= self.vocab_size_)
+        unknown = (X < 0) | (X >= self.vocab_size_)  # before the cast: 1e20 is no id
         if unknown.any():
             raise ValueError(
                 f"{type(self).__name__}.inverse_transform received token id "
-                f"{X[unknown][0]}, but the vocabulary holds ids 0 to "
+                f"{X[unknown][0].item()}, but the vocabulary holds ids 0 to "
                 f"{self.vocab_size_ - 1}. Pass ids produced by this "
                 "tokenizer's transform."
             )
+        X = X.astype(np.int64, copy=False)
         id_to_token = np.full(self.vocab_size_, OOV_TOKEN, dtype=object)
         for token, idx in self.vocabulary_.items():
             id_to_token[idx] = token

@@ -6,6 +6,7 @@ built: the ``no_network`` fixture makes building one fail loudly.
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -669,6 +670,24 @@ def test_text_tokenizer_rejects_a_bad_fixed_vocabulary(vocabulary, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         tokenizer.fit(["cat dog"])
     assert not hasattr(tokenizer, "vocabulary_")
+
+
+# The ids were cast to int64 before the range check: 1e20 was reported as
+# -9223372036854775808 (with NumPy's "invalid value encountered in cast").
+@pytest.mark.parametrize(
+    "X, received",
+    [([[2.0, 1e20]], "1e+20"), (np.array([[2**63]], dtype=np.uint64), "9223372036854775808")],
+)
+def test_text_tokenizer_inverse_transform_names_the_id_received(X, received):
+    tokenizer = TextTokenizer().fit(["the cat sat"])
+    message = (
+        f"TextTokenizer.inverse_transform received token id {received}, but the vocabulary "
+        "holds ids 0 to 4."
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            tokenizer.inverse_transform(X)
 
 
 def test_text_tokenizer_takes_whole_number_float_ids():
