@@ -214,6 +214,10 @@ class BaseRNN(BaseEstimator):
                 f"This {type(self).__name__} estimator requires y to be passed, but the "
                 "target y is None."
             )
+        if not incremental:
+            # a refit starts clean: no attribute of an earlier fit (best_epoch_,
+            # validation_size_, vocab_size_ ...) may outlive it
+            self._forget_fit()
         try:
             X, y = self._validate_input(X, y, reset=not incremental)
             targets = self._encode_targets(y, incremental=incremental, classes=classes)

@@ -394,6 +394,19 @@ def test_early_stopping_on_few_samples_trains_every_epoch():
     np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
 
 
+def test_refit_drops_the_attributes_of_the_earlier_fit():
+    """A refit resets, as MLPClassifier's does: nothing of the earlier fit outlives it."""
+    X, y = make_token_task(n_samples=60)
+    clf = RNNClassifier(**{**FAST_PARAMS, "early_stopping": True, "validation_fraction": 0.4})
+    clf.fit(X, y)
+    assert hasattr(clf, "best_epoch_") and clf.validation_size_ > 0
+    numeric_X, numeric_y = make_numeric_task(n_samples=30)
+    clf.set_params(early_stopping=False).fit(numeric_X, numeric_y)
+    for name in ("best_epoch_", "validation_size_", "vocab_size_"):
+        assert not hasattr(clf, name), name
+    assert clf.input_type_ == "numeric" and clf.n_features_in_ == numeric_X.shape[2]
+
+
 def test_validation_size_rule():
     from sklearn_rnn._defaults import MIN_VALIDATION_SIZE, validation_size
 
