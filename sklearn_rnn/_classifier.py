@@ -420,8 +420,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             Class labels, all in ``classes``, or a label-indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             Every label that will ever be seen. Required on the first call
-            (except for multilabel ``y``, whose columns are the labels),
-            ignored afterwards. ``early_stopping`` does not apply here.
+            (except for multilabel ``y``, whose columns are the labels);
+            later calls may omit it or pass the same labels, as
+            ``MLPClassifier`` requires. ``early_stopping`` does not apply here.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights, each >= 0 (0 leaves a sequence out of the loss).
 
@@ -436,6 +437,16 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 "classes must be passed on the first call to partial_fit: the network "
                 "needs one output per class. Pass classes=np.unique(y_all)."
             )
+        if not first and classes is not None:
+            given = np.unique(classes)
+            if given.shape != self.classes_.shape or not np.array_equal(given, self.classes_):
+                raise ValueError(
+                    f"classes={given.tolist()!r} differs from classes_ "
+                    f"{self.classes_.tolist()!r} of the first partial_fit call, and the "
+                    "network's outputs, one per class, are fixed. Pass the same classes "
+                    "(or none) on later calls, or start a new estimator with every label "
+                    "in classes= on its first call."
+                )
         return self._fit(
             X, y, sample_weight, incremental=not first, epochs=1,
             classes=classes if first else None, partial=True,

@@ -462,6 +462,19 @@ def test_partial_fit_rejects_labels_outside_classes(no_network, tokens):
         RNNClassifier(**TINY).partial_fit(*tokens, classes=[0, 2])
 
 
+def test_partial_fit_rejects_other_classes_on_a_later_call(tokens):
+    clf = RNNClassifier(**TINY).partial_fit(*tokens, classes=[0, 1])
+    message = (
+        "classes=[0, 1, 2] differs from classes_ [0, 1] of the first partial_fit call, "
+        "and the network's outputs, one per class, are fixed. Pass the same classes "
+        "(or none) on later calls"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.partial_fit(*tokens, classes=[0, 1, 2])
+    assert clf.n_iter_ == 1  # refused before training
+    assert clf.partial_fit(*tokens, classes=[1, 0]).n_iter_ == 2  # the same labels
+
+
 def test_fit_rejects_non_keras_callbacks(tokens):
     message = "callbacks must be a list of keras.callbacks.Callback instances, got str 'stop'."
     clf = RNNClassifier(**TINY, callbacks=["stop"])
