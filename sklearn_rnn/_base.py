@@ -586,6 +586,11 @@ class BaseRNN(BaseEstimator):
                     **fit_kwargs,
                 )
         finally:
+            # Keras leaves the network in each callback (set_model): detach the
+            # user's, so that they hold no second copy of model_ in a pickle and
+            # sklearn_rnn.save finds the network only where it belongs
+            for callback in self.callbacks or []:
+                callback.set_model(None)
             for key, values in history.history.items():
                 self.history_.setdefault(key, []).extend(float(v) for v in values)
             self.n_iter_ = len(self.history_.get("loss", []))

@@ -124,6 +124,21 @@ def test_loaded_estimator_trains_further(saved, tasks):
     assert restored.partial_fit(*tasks["tokens"]).n_iter_ == 3
 
 
+def test_save_load_estimator_fitted_with_user_callbacks(tasks, tmp_path):
+    """Keras leaves the network in each callback it ran; fit detaches the user's."""
+    from sklearn_rnn._backend import keras
+
+    X, y = tasks["tokens"]
+    callback = keras.callbacks.TerminateOnNaN()
+    clf = RNNClassifier(**TINY, callbacks=[callback]).fit(X, y)
+    assert callback.model is None
+    clf.save(tmp_path / "clf.zip")
+    restored = load(tmp_path / "clf.zip", trusted=[type(callback)])
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    pickled = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(pickled.predict_proba(X), clf.predict_proba(X))
+
+
 def test_save_load_unfitted_estimator(tmp_path):
     clf = RNNClassifier(**{**TINY, "cell": "lstm", "units": (4, 2)})
     clf.save(tmp_path / "clf.zip")
