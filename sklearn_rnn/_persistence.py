@@ -134,6 +134,7 @@ def save(obj, path):
 
     path = os.fspath(path)
     _check_destination(path)
+    _check_optimizers(obj)
     stripper = _ModelStripper()
     stripped = stripper.strip(obj)
     members = {_STATE: skops.io.dumps(stripped)}
@@ -148,6 +149,20 @@ def save(obj, path):
     }
     members = {_MANIFEST: json.dumps(manifest, indent=2, sort_keys=True).encode(), **members}
     _write_atomically(path, members)
+
+
+def _check_optimizers(obj):
+    """Refuse an optimizer instance, which skops cannot store, with a clear message."""
+    for estimator in _own_objects(obj):
+        optimizer = getattr(estimator, "optimizer", None)
+        if optimizer is not None and not isinstance(optimizer, str):
+            raise TypeError(
+                f"sklearn_rnn.save cannot store {type(estimator).__name__}(optimizer="
+                f"{type(optimizer).__name__} instance): a Keras optimizer object has no "
+                "file form that loads without running code. Pass the optimizer by name "
+                "with learning_rate (e.g. optimizer='adam', learning_rate=1e-3), or use "
+                "pickle or joblib for a file only you will load."
+            )
 
 
 def _check_destination(path):

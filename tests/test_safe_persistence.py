@@ -235,6 +235,23 @@ def test_save_refuses_a_keras_model_outside_an_estimator(fitted_clf, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_refuses_an_optimizer_instance_and_names_it(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import RNNClassifier, SequenceScaler
+    from sklearn_rnn._backend import keras
+
+    clf = RNNClassifier(units=4, optimizer=keras.optimizers.SGD())
+    message = (
+        "sklearn_rnn.save cannot store RNNClassifier(optimizer=SGD instance): a Keras "
+        "optimizer object has no file form that loads without running code. Pass the "
+        "optimizer by name with learning_rate"
+    )
+    with pytest.raises(TypeError, match=re.escape(message)):
+        sklearn_rnn.save(make_pipeline(SequenceScaler(), clf), tmp_path / "pipe.zip")
+    assert not (tmp_path / "pipe.zip").exists()
+
+
 def test_save_refuses_a_directory_or_a_missing_directory(tmp_path):
     from sklearn_rnn import SequenceScaler
 
