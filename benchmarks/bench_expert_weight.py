@@ -9,7 +9,10 @@ both models' outputs on the test set, and scores the product with weight
 ``a=0`` is the network alone, ``a=0.5`` the classifier's own prediction and
 ``a=1`` the expert alone. The weights are applied to the test set, so the
 best of them is an upper bound of what any rule for choosing the weight
-could reach on these fits, not a method. From the repository root::
+could reach on these fits, not a method. With ``--variant early_stopping=True``
+it also reports the weight a rule could choose without the test set: the
+one of lowest log loss on the rows early stopping held out. From the
+repository root::
 
     PYTHONPATH=. python benchmarks/bench_expert_weight.py --sets sklearn-docstrings-chars
         numpy-docstrings-chars [--seeds 3] [--variant early_stopping=True]
@@ -51,17 +54,51 @@ def expert_outputs(clf, X, batch_size=64):
 
 
 def sweep(name, seed, weights=WEIGHTS, **params):
-    """(pipeline's test accuracy, {weight: test accuracy of the re-weighted product})."""
+    """Test accuracies of one fit: the pipeline's, per weight, and at the validation-chosen weight.
+
+    Returns ``(accuracy, {weight: accuracy}, chosen)``. With
+    ``early_stopping=True``, ``chosen`` is ``(weight, test accuracy)`` for the
+    weight in 0, 0.1, ..., 1 of lowest log loss on the rows early stopping
+    held out (what a rule could choose without the test set); else None.
+    """
+    from sklearn_rnn import RNNClassifier
+
     Xtr, ytr, Xte, yte = load_text(name)
-    pipeline = rnn_pipeline(name, seed, **params).fit(Xtr, ytr)
-    clf = pipeline[-1]
-    log_network, log_expert = expert_outputs(clf, pipeline[:-1].transform(Xte))
+    held_out = {}
+    split = RNNClassifier._split
+
+    def recording_split(self, targets, rng):
+        train_rows, val_rows = split(self, targets, rng)
+        held_out["rows"] = val_rows
+        return train_rows, val_rows
+
+    RNNClassifier._split = recording_split
+    try:
+        pipeline = rnn_pipeline(name, seed, **params).fit(Xtr, ytr)
+    finally:
+        RNNClassifier._split = split
+    clf, prepare = pipeline[-1], pipeline[:-1]
+    log_network, log_expert = expert_outputs(clf, prepare.transform(Xte))
     codes = np.searchsorted(clf.classes_, yte)
-    scores = {
-        a: float(np.mean(((1 - a) * log_network + a * log_expert).argmax(axis=1) == codes))
-        for a in weights
-    }
-    return pipeline.score(Xte, yte), scores
+
+    def accuracy(a):
+        return float(np.mean(((1 - a) * log_network + a * log_expert).argmax(axis=1) == codes))
+
+    scores = {a: accuracy(a) for a in weights}
+    chosen = None
+    rows = held_out.get("rows")
+    if rows is not None and len(rows):
+        val_network, val_expert = expert_outputs(clf, prepare.transform(np.asarray(Xtr, dtype=object)[rows]))
+        val_codes = np.searchsorted(clf.classes_, np.asarray(ytr)[rows])
+        losses = {}
+        for a in np.round(np.linspace(0, 1, 11), 1):
+            z = (1 - a) * val_network + a * val_expert
+            z = z - z.max(axis=1, keepdims=True)
+            log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            losses[float(a)] = -float(np.mean(log_p[np.arange(len(rows)), val_codes]))
+        best = min(losses, key=lambda a: (losses[a], abs(a - 0.5)))
+        chosen = (best, accuracy(best))
+    return pipeline.score(Xte, yte), scores, chosen
 
 
 def main(argv=None):
@@ -77,18 +114,24 @@ def main(argv=None):
     header = "a (weight on the expert): " + "  ".join(f"{a:5.1f}" for a in WEIGHTS)
     for name in args.sets:
         label = f"{name} {params}" if params else name
-        per_seed = []
+        per_seed, chosen_seeds = [], []
         for seed in range(args.seeds):
             start = time.perf_counter()
-            accuracy, scores = sweep(name, seed, **dict(params))
+            accuracy, scores, chosen = sweep(name, seed, **dict(params))
             per_seed.append(scores)
             cells = "  ".join(f"{scores[a]:.3f}" for a in WEIGHTS)
+            if chosen is not None:
+                chosen_seeds.append(chosen)
+                cells += f"; weight chosen on the held-out rows {chosen[0]:.1f}: {chosen[1]:.3f}"
             print(f"{label} seed {seed}: pipeline {accuracy:.3f}; "
                   f"{cells} ({time.perf_counter() - start:.0f} s)", flush=True)
         means = "  ".join(f"{np.mean([s[a] for s in per_seed]):.3f}" for a in WEIGHTS)
         best = np.mean([max(s.values()) for s in per_seed])
         print(f"{label} {header}\n  mean over {args.seeds} seeds:      "
               f"{means}; best weight per seed: {best:.3f}", flush=True)
+        if chosen_seeds:
+            print(f"  weight chosen on early stopping's held-out rows: "
+                  f"{np.mean([c[1] for c in chosen_seeds]):.3f}", flush=True)
 
 
 if __name__ == "__main__":
