@@ -220,7 +220,9 @@ class BaseRNN(BaseEstimator):
             self._forget_fit()
         try:
             X, y = self._validate_input(X, y, reset=not incremental)
-            targets = self._encode_targets(y, incremental=incremental, classes=classes)
+            targets = self._encode_targets(
+                y, incremental=incremental, classes=classes, partial=partial
+            )
             weights = self._sample_weights(X, targets, sample_weight)
             self._check_vocabulary(X, incremental=incremental)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))

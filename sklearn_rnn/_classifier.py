@@ -497,7 +497,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     # ------------------------------------------------------ target hooks
     _private_fit_state = (*BaseRNN._private_fit_state, "_multilabel")
 
-    def _encode_targets(self, y, *, incremental, classes):
+    def _encode_targets(self, y, *, incremental, classes, partial):
         name = type(self).__name__
         check_classification_targets(y)
         multilabel = y.ndim == 2
@@ -531,6 +531,14 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             self._check_multilabel_options()
             return y.astype(np.float32)
         unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size and incremental and not partial:
+            raise ValueError(
+                f"{name} got y with labels {unknown.tolist()!r} that its first fit did "
+                f"not see: a warm_start fit continues the fitted network, whose outputs "
+                f"are fixed to the labels of that fit, classes_ "
+                f"{self.classes_.tolist()!r}. Fit with warm_start=False to start afresh "
+                "on every label, or include all labels in the first fit."
+            )
         if unknown.size:
             raise ValueError(
                 f"y contains labels {unknown.tolist()!r} that are not in classes_ "

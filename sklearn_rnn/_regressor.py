@@ -353,7 +353,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     _target_checks = {"multi_output": True, "y_numeric": True}
     _private_fit_state = (*BaseRNN._private_fit_state, "_y_mean", "_y_scale", "_y_ndim")
 
-    def _encode_targets(self, y, *, incremental, classes):
+    def _encode_targets(self, y, *, incremental, classes, partial):
         y = np.asarray(y, dtype=np.float64)
         y2 = y.reshape(len(y), -1)
         if incremental:

@@ -475,6 +475,23 @@ def test_partial_fit_rejects_other_classes_on_a_later_call(tokens):
     assert clf.partial_fit(*tokens, classes=[1, 0]).n_iter_ == 2  # the same labels
 
 
+def test_warm_start_fit_rejects_labels_the_first_fit_did_not_see(tokens):
+    X, y = tokens
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
+    message = (
+        "RNNClassifier got y with labels [2] that its first fit did not see: a "
+        "warm_start fit continues the fitted network, whose outputs are fixed to the "
+        "labels of that fit, classes_ [0, 1]. Fit with warm_start=False to start afresh "
+        "on every label, or include all labels in the first fit."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.fit(X, np.where(y == 1, 2, y))
+    assert clf.n_iter_ == 1  # refused before training
+    # partial_fit keeps its own advice, about classes= on its first call
+    with pytest.raises(ValueError, match=re.escape("Pass every label in classes= on the first partial_fit")):
+        clf.partial_fit(X, np.where(y == 1, 2, y))
+
+
 def test_fit_rejects_non_keras_callbacks(tokens):
     message = "callbacks must be a list of keras.callbacks.Callback instances, got str 'stop'."
     clf = RNNClassifier(**TINY, callbacks=["stop"])
