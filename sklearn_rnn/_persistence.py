@@ -25,6 +25,7 @@ and compression ratios before inflating, sizes while inflating (a bounded
 read), checksums, and the types the file names.
 """
 
+import codecs
 import copy
 import hashlib
 import io
@@ -351,8 +352,9 @@ def load(path, *, trusted=None):
     Raises
     ------
     ValueError
-        If the file is not a zip archive (truncated or not written by
-        ``save``), is damaged, misses a member, fails a checksum or a size
+        If the file is not a sklearn_rnn file at all (a pickle, a joblib
+        file, text, another zip archive), is not a zip archive (truncated),
+        is damaged, misses a member, fails a checksum or a size
         limit, holds an unexpected member, was written by a newer file format,
         or is a format-1 file (a pickle) and ``trusted`` is not ``True``.
     UntrustedTypesError
@@ -385,6 +387,7 @@ def load(path, *, trusted=None):
         raise FileNotFoundError(f"No sklearn_rnn save file at {path!r}.")
     with open(path, "rb") as file:
         data = file.read()
+    _check_own_file(data, path)
     archive = _Archive(data, path, allowed=_top_level_name)
     try:
         manifest = _read_manifest(archive, path)
@@ -425,6 +428,64 @@ def load(path, *, trusted=None):
 def _top_level_name(name):
     return name in (_MANIFEST, _STATE, _LEGACY_STATE, _LEGACY_MODEL) or bool(
         _MODEL_MEMBER.fullmatch(name)
+    )
+
+
+def _check_own_file(data, path):
+    """Refuse a file that is no sklearn_rnn archive at all (a pickle, text,
+    another zip archive), saying so, before it is read as a damaged one.
+
+    An empty file, a zip archive with any member ``save`` writes, and bytes
+    that start like a zip archive (a truncated one) pass: ``_Archive`` and the
+    manifest checks describe their damage.
+    """
+    is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if not data or (data.startswith((b"PK\x03\x04", b"PK\x05\x06")) and not is_zip):
+        return
+    fix = (
+        "If pickle.dump or joblib.dump wrote it, read it with pickle.load or "
+        "joblib.load instead, and only if you trust the file: unpickling runs any "
+        "code the file names"
+    )
+    if is_zip:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, *_ZIP_ERRORS):
+            return
+        if any(_top_level_name(name) for name in names):
+            return
+        if "config.json" in names and "model.weights.h5" in names:
+            got = "a Keras model file (config.json, model.weights.h5)"
+            fix = "Read a Keras model with keras.saving.load_model"
+        elif "schema.json" in names:
+            got = "a skops file (schema.json)"
+            fix = "Read a skops file with skops.io.load"
+        else:
+            shown = ", ".join(repr(name) for name in names[:3])
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            got = f"a zip archive of {len(names)} member(s) ({shown}{more})"
+            fix = "Check the path: pass a file that sklearn_rnn.save wrote"
+    elif data.startswith(b"\x80"):
+        got = "a pickle (as pickle.dump and joblib.dump write)"
+    elif data.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00", b"\x04\x22\x4d\x18")) or (
+        data[:2] in (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+    ):
+        got = "a compressed file (as joblib.dump(..., compress=...) writes)"
+    else:
+        try:  # an incremental decoder keeps a character cut at byte 1024 back
+            text = codecs.getincrementaldecoder("utf-8")().decode(data[:1024])
+        except UnicodeDecodeError:
+            text = ""
+        if text and all(char.isprintable() or char in "\t\r\n" for char in text):
+            got = f"a text file beginning {text[:40]!r}"
+        else:
+            got = f"a file beginning with the bytes {data[:8]!r}"
+    raise ValueError(
+        f"Cannot load {path!r}: it is not a sklearn_rnn file but {got}. "
+        "sklearn_rnn.load reads only the zip archives that sklearn_rnn.save writes "
+        f"(manifest.json, state.skops, models/*.keras). {fix}; to get a file "
+        "sklearn_rnn.load reads, save the estimator with sklearn_rnn.save."
     )
 
 

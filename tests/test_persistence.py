@@ -168,7 +168,6 @@ def test_save_replaces_file_atomically(saved, fitted, tmp_path, monkeypatch):
     "damage, problem",
     [
         ("truncate", "the file is not a zip archive (truncated, or not written by save)"),
-        ("text", "the file is not a zip archive (truncated, or not written by save)"),
         ("no model", "the archive has no 'models/0.keras', which its manifest lists"),
         ("no manifest", "the archive has no 'manifest.json'"),
         ("altered state", "the checksum of 'state.skops' does not match its manifest"),
@@ -181,8 +180,6 @@ def test_load_refuses_damaged_files(saved, tmp_path, damage, problem):
     data = saved.read_bytes()
     if damage == "truncate":
         path.write_bytes(data[: len(data) // 2])
-    elif damage == "text":
-        path.write_text("not a model")
     elif damage == "no model":
         _rewrite(saved, path, drop=["models/0.keras"])
     elif damage == "no manifest":
@@ -201,6 +198,61 @@ def test_load_refuses_damaged_files(saved, tmp_path, damage, problem):
         _rewrite(saved, path, replace={"manifest.json": json.dumps(manifest)})
     message = re.escape(f"Cannot load {str(path)!r}: {problem}") + ".*" + re.escape(
         "save the object again with sklearn_rnn.save."
+    )
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def _write_foreign(kind, path):
+    if kind == "pickle":
+        path.write_bytes(pickle.dumps({"a": 1}))
+    elif kind == "joblib":
+        joblib.dump(np.arange(3), path)
+    elif kind == "joblib compressed":
+        joblib.dump(np.arange(3), path, compress=3)
+    elif kind == "zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("readme.txt", "hi")
+    elif kind == "keras":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("config.json", "{}")
+            zf.writestr("model.weights.h5", b"")
+    elif kind == "text":
+        path.write_text("not a model\n")
+    else:
+        path.write_bytes(bytes(range(16)))
+
+
+PICKLE_FIX = (
+    "If pickle.dump or joblib.dump wrote it, read it with pickle.load or joblib.load "
+    "instead, and only if you trust the file"
+)
+
+
+@pytest.mark.parametrize(
+    "kind, got, fix",
+    [
+        ("pickle", "a pickle (as pickle.dump and joblib.dump write)", PICKLE_FIX),
+        ("joblib", "a pickle (as pickle.dump and joblib.dump write)", PICKLE_FIX),
+        ("joblib compressed", "a compressed file (as joblib.dump(..., compress=...) writes)", PICKLE_FIX),
+        ("zip", "a zip archive of 1 member(s) ('readme.txt')", "Check the path: pass a file"),
+        ("keras", "a Keras model file (config.json, model.weights.h5)",
+         "Read a Keras model with keras.saving.load_model"),
+        ("text", "a text file beginning 'not a model\\n'", PICKLE_FIX),
+        ("binary", "a file beginning with the bytes b'\\x00\\x01", PICKLE_FIX),
+    ],
+)
+def test_load_says_a_foreign_file_is_not_a_sklearn_rnn_file(tmp_path, kind, got, fix):
+    path = tmp_path / "foreign"
+    _write_foreign(kind, path)
+    message = (
+        re.escape(f"Cannot load {str(path)!r}: it is not a sklearn_rnn file but {got}")
+        + ".*"
+        + re.escape(
+            "sklearn_rnn.load reads only the zip archives that sklearn_rnn.save writes "
+            "(manifest.json, state.skops, models/*.keras). "
+        )
+        + re.escape(fix)
     )
     with pytest.raises(ValueError, match=message):
         load(path)
