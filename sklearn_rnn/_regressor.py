@@ -366,11 +366,40 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         else:
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
-            self._y_mean = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):  # refused below
+                self._y_mean = y2.mean(axis=0)
+                scale = y2.std(axis=0)
             self._y_scale = np.where(scale > np.finfo(np.float64).eps * (1 + np.abs(self._y_mean)),
                                      scale, 1.0)  # fmt: skip
-        return ((y2 - self._y_mean) / self._y_scale).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            targets = ((y2 - self._y_mean) / self._y_scale).astype(np.float32)
+        moments = np.isfinite(self._y_mean) & np.isfinite(self._y_scale)
+        if not (np.isfinite(targets).all() and moments.all()):
+            self._refuse_target_range(y2, targets, moments)
+        return targets
+
+    def _refuse_target_range(self, y2, targets, moments):
+        """Refuse y whose mean or standard deviation overflows (first fit), or
+        that standardises to values beyond float32 (a later one)."""
+        name = type(self).__name__
+        if not moments.all():
+            column = int(np.flatnonzero(~moments)[0])
+            raise ValueError(
+                f"{name} cannot standardise y: the mean or standard deviation of "
+                f"target column {column} (values from {y2[:, column].min():.6g} to "
+                f"{y2[:, column].max():.6g}) overflows float64, so the network would "
+                "train on no information. Rescale y first (e.g. divide it by a power "
+                "of 10), or wrap the regressor in TransformedTargetRegressor."
+            )
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(targets))[0])
+        raise ValueError(
+            f"{name} got y value {y2[row, column]:.6g} at index {row} (target column "
+            f"{column}), which, standardised with the mean {self._y_mean[column]:.6g} "
+            f"and standard deviation {self._y_scale[column]:.6g} of the first fit, lies "
+            "beyond the float32 range of the network's targets (about ±3.4e+38) and "
+            "would turn its weights into NaN. Pass targets on the scale of the first "
+            "fit, or refit on all of them with warm_start=False."
+        )
 
     def _output_spec(self):
         return {"n_outputs": self.n_outputs_, "task": "regression", "loss": self.loss}

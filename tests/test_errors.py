@@ -364,6 +364,35 @@ def test_regressor_rejects_complex_targets(no_network, numeric):
         RNNRegressor(**TINY).fit(X, list(target))
 
 
+def test_regressor_refuses_targets_whose_spread_overflows(no_network, numeric):
+    X, _ = numeric
+    y = np.column_stack([np.arange(16.0), np.where(np.arange(16) % 2, 1e200, -1e200)])
+    message = (
+        "RNNRegressor cannot standardise y: the mean or standard deviation of target "
+        "column 1 (values from -1e+200 to 1e+200) overflows float64, so the network "
+        "would train on no information. Rescale y first"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning beside the error
+        with pytest.raises(ValueError, match=re.escape(message)):
+            RNNRegressor(**TINY).fit(X, y)
+
+
+def test_regressor_partial_fit_refuses_targets_beyond_float32(numeric):
+    X, y = numeric
+    reg = RNNRegressor(**TINY).partial_fit(X, y)
+    before = reg.predict(X)
+    message = (
+        "RNNRegressor got y value 1e+40 at index 3 (target column 0), which, "
+        f"standardised with the mean {y.mean():.6g} and standard deviation "
+        f"{y.std():.6g} of the first fit, lies beyond the float32 range"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        reg.partial_fit(X, np.where(np.arange(16) == 3, 1e40, y))
+    assert reg.n_iter_ == 1  # refused before training
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
 def test_fit_explains_values_beyond_the_float32_range(no_network, numeric):
     X, y = numeric
     X = np.nan_to_num(X).astype(np.float64)
