@@ -420,7 +420,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             Class labels, all in ``classes``, or a label-indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             Every label that will ever be seen. Required on the first call
-            (except for multilabel ``y``, whose columns are the labels);
+            (except for multilabel ``y``, whose columns are the labels: there
+            it may be omitted, or be the column indices ``0 .. n_labels - 1``);
             later calls may omit it or pass the same labels, as
             ``MLPClassifier`` requires. ``early_stopping`` does not apply here.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -518,6 +519,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         elif multilabel:
             self._multilabel = True
             self.classes_ = np.arange(y.shape[1])
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()!r} does not match y, a "
+                    f"label-indicator matrix of {y.shape[1]} columns, whose labels are "
+                    f"the column indices {self.classes_.tolist()!r}. Pass classes=None "
+                    f"(or np.arange({y.shape[1]})) with multilabel y."
+                )
         else:
             self._multilabel = False
             self.classes_ = np.unique(y if classes is None else classes)

@@ -101,6 +101,29 @@ def test_2d_y_that_is_not_an_indicator_is_refused(task):
         RNNClassifier(**FAST).fit(X, Y * 2)
 
 
+@pytest.mark.parametrize("classes", [[0, 1], [0, 1, 3], ["a", "b", "c"]])
+def test_partial_fit_refuses_classes_that_are_not_the_columns(task, classes, monkeypatch):
+    # classes= on the first call was ignored for an indicator y: classes_ became
+    # the column indices whatever was passed
+    X, Y = task
+    clf = RNNClassifier(**FAST)
+    monkeypatch.setattr(clf, "_build_model", lambda *a, **k: pytest.fail("network was built"))
+    message = (
+        f"classes={sorted(classes)!r} does not match y, a label-indicator matrix of 3 "
+        "columns, whose labels are the column indices [0, 1, 2]. Pass classes=None (or "
+        "np.arange(3)) with multilabel y."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.partial_fit(X, Y, classes=classes)
+    assert not hasattr(clf, "classes_")
+
+
+def test_partial_fit_takes_the_column_indices_as_classes(task):
+    X, Y = task
+    clf = RNNClassifier(**FAST).partial_fit(X[:40], Y[:40], classes=[2, 0, 1])
+    assert clf.classes_.tolist() == [0, 1, 2]
+
+
 @pytest.mark.parametrize("numeric", [False, True])
 def test_sparse_indicator_y_fits_as_its_dense_form(task, numeric):
     # MultiLabelBinarizer(sparse_output=True) gives a sparse matrix, which
