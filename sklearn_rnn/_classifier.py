@@ -439,7 +439,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 "needs one output per class. Pass classes=np.unique(y_all)."
             )
         if not first and classes is not None:
-            given = np.unique(classes)
+            given = _unique_labels(classes, name=type(self).__name__, what="classes")
             if given.shape != self.classes_.shape or not np.array_equal(given, self.classes_):
                 raise ValueError(
                     f"classes={given.tolist()!r} differs from classes_ "
@@ -500,6 +500,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     def _encode_targets(self, y, *, incremental, classes, partial):
         name = type(self).__name__
+        if y.dtype == object:  # labels of types that do not sort fail in NumPy
+            _unique_labels(y, name=name, what="y")
         check_classification_targets(y)
         multilabel = y.ndim == 2
         if multilabel and (type_of_target(y) != "multilabel-indicator" or not np.isin(y, (0, 1)).all()):
@@ -528,7 +530,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 )
         else:
             self._multilabel = False
-            self.classes_ = np.unique(y if classes is None else classes)
+            self.classes_ = np.unique(y) if classes is None else _unique_labels(
+                classes, name=name, what="classes"
+            )
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{name} needs samples of at least 2 classes in y, "
@@ -686,3 +690,19 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         tags.classifier_tags.poor_score = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _unique_labels(values, *, name, what):
+    """``np.unique`` of labels, refusing a mix of types that do not sort."""
+    try:
+        return np.unique(values)
+    except TypeError:
+        kinds = {}
+        for value in np.asarray(values, dtype=object).ravel().tolist():
+            kinds.setdefault(type(value).__name__, value)
+        shown = ", ".join(f"{kind} ({value!r})" for kind, value in kinds.items())
+        raise ValueError(
+            f"{name} got {what} mixing labels of the types {shown}, which cannot be "
+            "sorted into classes_. Pass labels of one type (e.g. y.astype(str)), and "
+            "drop the samples whose label is missing (None)."
+        ) from None

@@ -480,6 +480,24 @@ def test_fit_rejects_ragged_list_and_points_to_sequence_padder(no_network, token
         RNNClassifier(**TINY).fit(X, tokens[1])
 
 
+@pytest.mark.parametrize(
+    "labels, shown",
+    [(["a", 1], "str ('a'), int (1)"), (["a", None], "str ('a'), NoneType (None)")],
+)
+def test_fit_refuses_labels_of_mixed_types(no_network, tokens, labels, shown):
+    X, y = tokens
+    message = (
+        f"RNNClassifier got y mixing labels of the types {shown}, which cannot be "
+        "sorted into classes_. Pass labels of one type (e.g. y.astype(str))"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).fit(X, np.array(labels * 8, dtype=object))
+    message = message.replace("got y", "got classes")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        classes = np.array(labels, dtype=object)
+        RNNClassifier(**TINY).partial_fit(X, np.array(["a"] * 16), classes=classes)
+
+
 def test_partial_fit_requires_classes_first(no_network, tokens):
     with pytest.raises(ValueError, match=re.escape("classes must be passed on the first call")):
         RNNClassifier(**TINY).partial_fit(*tokens)
