@@ -588,9 +588,17 @@ def test_predict_rejects_other_feature_count(numeric_clf, numeric):
 
 
 def test_predict_rejects_other_number_of_2d_columns(token_clf, tokens):
-    message = "X has 4 features, but RNNClassifier is expecting 6 features as input."
+    message = (
+        "X has 4 features, but RNNClassifier is expecting 6 features as input. The "
+        "features of 2-D X are its time steps: pad the sequences (token ids with 0, "
+        "numeric values with NaN) or truncate them to the 6 steps of fit, e.g. with "
+        "TextTokenizer(max_len=6) or SequencePadder(max_len=6)."
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         token_clf.predict(tokens[0][:, :4])
+    scaler = SequenceScaler().fit(np.ones((3, 6)))
+    with pytest.raises(ValueError, match=re.escape(message.replace("RNNClassifier", "SequenceScaler"))):
+        scaler.transform(np.ones((3, 4)))
 
 
 def test_predict_rejects_one_sequence_without_sample_axis(token_clf, tokens):
