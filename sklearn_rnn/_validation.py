@@ -35,6 +35,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_features,
     _num_samples,
     check_array,
     check_consistent_length,
@@ -473,12 +474,12 @@ def validate_sequences(
     if y is not None and y_numeric:
         reject_complex(np.asarray(y), estimator_name=name, what="y")
     check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
-    if ndim == 2 and not reset and np.shape(X)[1] != estimator.n_features_in_:
+    if ndim == 2 and not reset and _num_features(X) != estimator.n_features_in_:
         # scikit-learn's message (its checks match the first sentence), and
         # what its "features" are here
         steps = estimator.n_features_in_
         raise ValueError(
-            f"X has {np.shape(X)[1]} features, but {name} is expecting {steps} features "
+            f"X has {_num_features(X)} features, but {name} is expecting {steps} features "
             "as input. The features of 2-D X are its time steps: pad the sequences "
             "(token ids with 0, numeric values with NaN) or truncate them to the "
             f"{steps} steps of fit, e.g. with TextTokenizer(max_len={steps}) or "
