@@ -538,6 +538,7 @@ class SequenceScaler(
         X, _ = validate_sequences(
             self, X, reset=reset, dtype=_FLOAT_DTYPES,
             hint="Pad them first with SequencePadder.",
+            ensure_all_finite=False,  # check_numeric_padding says where the inf is
         )  # fmt: skip
         return X
 

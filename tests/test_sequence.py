@@ -416,6 +416,16 @@ def test_sequence_scaler_rejects_other_width(padded_batch):
         scaler.transform(padded_batch[..., :2])
 
 
+def test_sequence_scaler_transform_names_an_infinite_value(padded_batch):
+    scaler = SequenceScaler().fit(padded_batch)
+    X = padded_batch.copy()
+    X[1, 0, 2] = np.inf
+    message = "SequenceScaler received an infinite value at index (1, 0, 2)."
+    for method in (scaler.transform, scaler.inverse_transform):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            method(X)
+
+
 def test_sequence_scaler_rejects_other_dimensions(padded_batch):
     scaler = SequenceScaler().fit(padded_batch)
     msg = "SequenceScaler was fitted on 3-D X but got 2-D X of shape"
@@ -433,6 +443,12 @@ def test_sequence_scaler_rejects_other_dimensions(padded_batch):
         (np.full((2, 3, 2), np.nan), "needs at least one time step that is not padding"),
         ([[1.0, 2.0], [3.0]], "got sequences of different lengths (a ragged list)"),
         (np.ones((2, 2, 2, 2)), "got a 4-D array"),
+        (
+            np.array([[[1.0, 2.0], [np.inf, 3.0]]]),
+            "SequenceScaler received an infinite value at index (0, 1, 0). Sequences "
+            "may hold finite numbers and NaN padding only; replace or clip infinite values",
+        ),
+        (np.array([[1.0, -np.inf]]), "SequenceScaler received an infinite value at index (0, 1)."),
     ],
 )
 def test_sequence_scaler_bad_input_messages(X, message):
