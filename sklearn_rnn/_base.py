@@ -392,6 +392,13 @@ class BaseRNN(BaseEstimator):
     def _sample_weights(self, X, targets, sample_weight):
         if sample_weight is None:
             return None
+        given = np.asarray(sample_weight)  # not np.ndim: it may be array-like only
+        if given.ndim == 1 and len(given) != len(X):
+            raise ValueError(
+                f"sample_weight has {len(given)} values, but X has {len(X)} "
+                f"sequences. Pass one weight per sequence (an array of shape "
+                f"({len(X)},)), or a scalar for all of them."
+            )
         weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
         negative = np.flatnonzero(weights < 0)
         if negative.size:

@@ -326,6 +326,20 @@ def test_fit_rejects_infinity(no_network, numeric, ndim):
 
 
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_fit_rejects_sample_weight_of_another_length(no_network, tokens, Estimator):
+    X, y = tokens
+    message = (
+        "sample_weight has 5 values, but X has 16 sequences. Pass one weight per "
+        "sequence (an array of shape (16,)), or a scalar for all of them."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).fit(X, y, sample_weight=[1.0] * 5)
+    first_call = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).partial_fit(X, y, sample_weight=np.ones(5), **first_call)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
 def test_fit_rejects_negative_sample_weight(no_network, tokens, Estimator):
     X, y = tokens
     weights = np.ones(len(y))
