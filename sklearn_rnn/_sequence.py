@@ -470,11 +470,24 @@ class SequenceScaler(
         """
         X = self._validate(X, reset=True)
         check_numeric_padding(X, estimator_name=type(self).__name__)
-        n_steps, mean, var = real_step_moments(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below
+            n_steps, mean, var = real_step_moments(X)
         if not n_steps:
             raise ValueError(
                 f"{type(self).__name__} needs at least one time step that is not "
                 "padding, but every time step of X is NaN. Pass sequences with data."
+            )
+        overflow = ~np.isfinite(mean) if self.with_mean else np.zeros(mean.shape, bool)
+        if self.with_std:
+            overflow |= ~np.isfinite(var)
+        if overflow.any():
+            feature = int(np.flatnonzero(overflow)[0])
+            values = X if X.ndim == 2 else X[:, :, feature]
+            raise ValueError(
+                f"{type(self).__name__} cannot standardise feature {feature}: its mean or "
+                "variance overflows float64 (values up to "
+                f"{np.nanmax(np.abs(values)):.6g}). Rescale X first, e.g. divide that "
+                "feature by a power of 10."
             )
         self.mean_ = mean if self.with_mean else None
         if self.with_std:

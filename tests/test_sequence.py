@@ -416,6 +416,22 @@ def test_sequence_scaler_rejects_other_width(padded_batch):
         scaler.transform(padded_batch[..., :2])
 
 
+@pytest.mark.parametrize("with_mean", [True, False])
+def test_sequence_scaler_refuses_a_feature_whose_variance_overflows(padded_batch, with_mean):
+    # its variance was inf, which the constant-feature test took for 0: scale_ 1
+    X = padded_batch.astype(np.float64)
+    X[:, :, 1] *= 1e200
+    message = (
+        "SequenceScaler cannot standardise feature 1: its mean or variance overflows "
+        "float64 (values up to"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            SequenceScaler(with_mean=with_mean).fit(X)
+    assert SequenceScaler(with_std=False).fit(X).scale_ is None  # the mean is finite
+
+
 def test_sequence_scaler_transform_names_an_infinite_value(padded_batch):
     scaler = SequenceScaler().fit(padded_batch)
     X = padded_batch.copy()
