@@ -431,6 +431,12 @@ def _top_level_name(name):
     )
 
 
+# How the files of joblib.dump(..., compress=...) begin: gzip, bz2, xz, lzma,
+# lz4 and (with its usual headers) zlib.
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00", b"\x04\x22\x4d\x18")
+_ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+
+
 def _check_own_file(data, path):
     """Refuse a file that is no sklearn_rnn archive at all (a pickle, text,
     another zip archive), saying so, before it is read as a damaged one.
@@ -468,9 +474,7 @@ def _check_own_file(data, path):
             fix = "Check the path: pass a file that sklearn_rnn.save wrote"
     elif data.startswith(b"\x80"):
         got = "a pickle (as pickle.dump and joblib.dump write)"
-    elif data.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00", b"\x04\x22\x4d\x18")) or (
-        data[:2] in (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
-    ):
+    elif data.startswith(_COMPRESSED_MAGIC) or data[:2] in _ZLIB_HEADERS:
         got = "a compressed file (as joblib.dump(..., compress=...) writes)"
     else:
         try:  # an incremental decoder keeps a character cut at byte 1024 back

@@ -549,7 +549,8 @@ def test_warm_start_fit_rejects_labels_the_first_fit_did_not_see(tokens):
         clf.fit(X, np.where(y == 1, 2, y))
     assert clf.n_iter_ == 1  # refused before training
     # partial_fit keeps its own advice, about classes= on its first call
-    with pytest.raises(ValueError, match=re.escape("Pass every label in classes= on the first partial_fit")):
+    advice = "Pass every label in classes= on the first partial_fit"
+    with pytest.raises(ValueError, match=re.escape(advice)):
         clf.partial_fit(X, np.where(y == 1, 2, y))
 
 
@@ -611,7 +612,8 @@ def test_predict_rejects_other_number_of_2d_columns(token_clf, tokens):
     with pytest.raises(ValueError, match=re.escape(message)):
         token_clf.predict(tokens[0][:, :4])
     scaler = SequenceScaler().fit(np.ones((3, 6)))
-    with pytest.raises(ValueError, match=re.escape(message.replace("RNNClassifier", "SequenceScaler"))):
+    message = message.replace("RNNClassifier", "SequenceScaler")
+    with pytest.raises(ValueError, match=re.escape(message)):
         scaler.transform(np.ones((3, 4)))
 
 

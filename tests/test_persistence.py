@@ -234,7 +234,8 @@ PICKLE_FIX = (
     [
         ("pickle", "a pickle (as pickle.dump and joblib.dump write)", PICKLE_FIX),
         ("joblib", "a pickle (as pickle.dump and joblib.dump write)", PICKLE_FIX),
-        ("joblib compressed", "a compressed file (as joblib.dump(..., compress=...) writes)", PICKLE_FIX),
+        ("joblib compressed", "a compressed file (as joblib.dump(..., compress=...) writes)",
+         PICKLE_FIX),
         ("zip", "a zip archive of 1 member(s) ('readme.txt')", "Check the path: pass a file"),
         ("keras", "a Keras model file (config.json, model.weights.h5)",
          "Read a Keras model with keras.saving.load_model"),
