@@ -246,12 +246,39 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             analyzer are not restored.
         """
         check_is_fitted(self)
+        name = f"{type(self).__name__}.inverse_transform"
         X = check_array(
-            X, dtype=None, ensure_min_samples=0, ensure_min_features=0, input_name="X"
-        )
-        if X.dtype.kind not in "iu" and not np.array_equal(X, np.round(X)):
+            X, dtype=None, ensure_2d=False, allow_nd=True, ensure_all_finite=False,
+            ensure_min_samples=0, ensure_min_features=0, input_name="X",
+        )  # fmt: skip
+        if X.ndim != 2:
             raise ValueError(
-                f"{type(self).__name__}.inverse_transform expected integer token "
+                f"{name} expected a 2-D array of token ids (n_samples, n_timesteps), got "
+                f"a {X.ndim}-D array of shape {X.shape}. Pass the output of transform "
+                "(the ids of a single document are ids.reshape(1, -1))."
+            )
+        original = X
+        if X.dtype.kind == "O":
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
+        if X.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{name} expected integer token ids, got an array of dtype {X.dtype}. "
+                "Pass the output of transform."
+            )
+        if X.dtype.kind == "f" and not np.isfinite(X).all():
+            where = tuple(np.argwhere(~np.isfinite(X))[0].tolist())
+            value = original[where]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise ValueError(
+                f"{name} expected integer token ids, got {value!r} at index {where}. "
+                "Pass the output of transform."
+            )
+        if X.dtype.kind not in "biu" and not np.array_equal(X, np.round(X)):
+            raise ValueError(
+                f"{name} expected integer token "
                 f"ids, got an array of dtype {X.dtype} with fractional values. "
                 "Pass the output of transform."
             )

@@ -791,6 +791,30 @@ def test_text_tokenizer_inverse_transform_names_the_id_received(X, received):
             tokenizer.inverse_transform(X)
 
 
+# Strings, None, NaN and arrays of other dimensions failed in NumPy's rint
+# ("ufunc 'rint' not supported") or with scikit-learn's bare messages.
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([["2", "3"]]), "expected integer token ids, got an array of dtype <U1."),
+        (np.array([[2, None]], dtype=object),
+         "expected integer token ids, got None at index (0, 1)."),
+        ([[2.0, np.nan]], "expected integer token ids, got nan at index (0, 1)."),
+        (np.zeros((1, 2, 2), int), "expected a 2-D array of token ids (n_samples, n_timesteps), "
+         "got a 3-D array of shape (1, 2, 2)."),
+        ([2, 3], "expected a 2-D array of token ids (n_samples, n_timesteps), got a 1-D array "
+         "of shape (2,). Pass the output of transform (the ids of a single document are "
+         "ids.reshape(1, -1))."),
+    ],
+)
+def test_text_tokenizer_inverse_transform_names_what_is_not_an_id(X, message):
+    tokenizer = TextTokenizer().fit(["the cat sat"])
+    with pytest.raises(ValueError, match=re.escape(f"TextTokenizer.inverse_transform {message}")):
+        tokenizer.inverse_transform(X)
+    ids = tokenizer.transform(["the cat"]).astype(object)  # whole numbers as objects
+    assert tokenizer.inverse_transform(ids) == [["the", "cat"]]
+
+
 def test_text_tokenizer_takes_whole_number_float_ids():
     tokenizer = TextTokenizer(vocabulary={"cat": 2.0, "dog": np.int64(3)}).fit(["cat"])
     assert tokenizer.vocabulary_ == {"cat": 2, "dog": 3}
