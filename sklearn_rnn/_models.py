@@ -471,9 +471,11 @@ class ProductOfExperts(keras.layers.Layer):
     with one loss on their combined logits.
     """
 
-    def __init__(self, scale=EXPERT_SCALE, **kwargs):
+    def __init__(self, scale=None, **kwargs):
         super().__init__(**kwargs)
-        self.scale = float(scale)
+        # None: the module's EXPERT_SCALE when the layer is made, so that
+        # benchmarks/bench_expert_scale.py can measure other factors
+        self.scale = float(EXPERT_SCALE if scale is None else scale)
 
     def call(self, inputs):
         ops = keras.ops
