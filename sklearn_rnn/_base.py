@@ -37,6 +37,7 @@ from sklearn_rnn._validation import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    check_finite_values,
     check_numeric_padding,
     check_token_ids,
     real_step_moments,
@@ -399,6 +400,12 @@ class BaseRNN(BaseEstimator):
                 f"sequences. Pass one weight per sequence (an array of shape "
                 f"({len(X)},)), or a scalar for all of them."
             )
+        check_finite_values(
+            sample_weight, estimator_name=type(self).__name__, what="sample_weight",
+            fix="sample_weight needs a finite weight for every sample: drop those "
+            "samples from X, y and sample_weight, or give them a weight (0 ignores a "
+            "sample).",
+        )  # fmt: skip
         weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
         negative = np.flatnonzero(weights < 0)
         if negative.size:

@@ -55,6 +55,7 @@ __all__ = [
     "_fit_context",
     "_num_samples",
     "check_array",
+    "check_finite_values",
     "check_is_fitted",
     "check_numeric_padding",
     "check_raw_documents",
@@ -140,6 +141,46 @@ def check_numeric_padding(X: np.ndarray, *, estimator_name: str) -> np.ndarray:
             "step to NaN to mark it as padding."
         )
     return padded
+
+
+def check_finite_values(values, *, estimator_name: str, what: str, fix: str) -> None:
+    """Refuse NaN or infinity in ``y`` or ``sample_weight``, naming the first.
+
+    scikit-learn's checks would say "Input y contains NaN." only; this names
+    the position of the first non-finite value, how many there are and
+    ``fix``, what is expected and what to do. Values NumPy cannot read as one array are
+    left to scikit-learn's own checks.
+    """
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):
+        return
+    if array.dtype.kind in "fc":
+        bad = ~np.isfinite(array)
+    elif array.dtype.kind == "O":
+        bad = np.frompyfunc(_non_finite_number, 1, 1)(array).astype(bool)
+    else:
+        return
+    if not bad.any():
+        return
+    where = np.argwhere(bad)[0]
+    shown = array[tuple(where)]
+    shown = shown.item() if isinstance(shown, np.generic) else shown
+    if array.ndim == 0:
+        at = ""
+    elif array.ndim == 1:
+        at = f" at position {int(where[0])}"
+    else:
+        at = f" at index {tuple(where.tolist())}"
+    raise ValueError(
+        f"{estimator_name} got {int(bad.sum())} NaN or infinite value(s) in {what}, "
+        f"the first {shown!r}{at}. {fix}"
+    )
+
+
+def _non_finite_number(value) -> bool:
+    """True for a float NaN or infinity in an object array (not for None or str)."""
+    return isinstance(value, (float, np.floating)) and not np.isfinite(value)
 
 
 def real_step_moments(X: np.ndarray, *, block: int = 1024):
@@ -473,6 +514,12 @@ def validate_sequences(
     reject_complex(X, estimator_name=name)
     if y is not None and y_numeric:
         reject_complex(np.asarray(y), estimator_name=name, what="y")
+    if y is not None:
+        check_finite_values(
+            y, estimator_name=name, what="y",
+            fix="y needs a finite target or label for every sample: drop those samples "
+            "from X and y, or impute their targets, before fitting.",
+        )  # fmt: skip
     check = dict(dtype=dtype, ensure_all_finite=ensure_all_finite)
     if ndim == 2 and not reset and _num_features(X) != estimator.n_features_in_:
         # scikit-learn's message (its checks match the first sentence), and

@@ -353,6 +353,58 @@ def test_fit_rejects_negative_sample_weight(no_network, tokens, Estimator):
     assert weights[3] == -0.5  # the user's array is left as it was
 
 
+# NaN and infinity in y or sample_weight got scikit-learn's bare "Input y
+# contains NaN." only, without where the value is or what to do about it.
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+@pytest.mark.parametrize("bad", [np.nan, -np.inf])
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_fit_names_nan_or_infinity_in_y(no_network, numeric, Estimator, bad, ndim):
+    X, y = numeric
+    X = np.nan_to_num(X)[:, :, 0] if ndim == 2 else X
+    y = y.astype(float)
+    y[[4, 9]] = bad
+    message = (
+        f"{Estimator.__name__} got 2 NaN or infinite value(s) in y, the first {bad!r} at "
+        "position 4. y needs a finite target or label for every sample: drop those "
+        "samples from X and y, or impute their targets, before fitting."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).fit(X, y)
+    first_call = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).partial_fit(X, y, **first_call)
+
+
+def test_fit_names_nan_in_object_labels_and_in_2d_targets(no_network, tokens):
+    X, y = tokens
+    labels = np.array(["a", "b"] * 8, dtype=object)
+    labels[5] = np.nan
+    with pytest.raises(ValueError, match=re.escape("got 1 NaN or infinite value(s) in y, "
+                                                   "the first nan at position 5.")):
+        RNNClassifier(**TINY).fit(X, labels)
+    targets = np.zeros((16, 2))
+    targets[7, 1] = np.inf
+    with pytest.raises(ValueError, match=re.escape("the first inf at index (7, 1).")):
+        RNNRegressor(**TINY).fit(X, targets)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_fit_names_nan_or_infinity_in_sample_weight(no_network, tokens, Estimator):
+    X, y = tokens
+    weights = np.ones(len(y))
+    weights[[6, 8]] = [np.inf, np.nan]
+    message = (
+        f"{Estimator.__name__} got 2 NaN or infinite value(s) in sample_weight, the first "
+        "inf at position 6. sample_weight needs a finite weight for every sample: drop "
+        "those samples from X, y and sample_weight, or give them a weight (0 ignores a "
+        "sample)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).fit(X, y, sample_weight=weights)
+    with pytest.raises(ValueError, match=re.escape("the first nan.")):
+        Estimator(**TINY).fit(X, y, sample_weight=np.nan)
+
+
 @pytest.mark.parametrize("ndim", [2, 3])
 def test_fit_rejects_complex_values(no_network, numeric, ndim):
     X, y = numeric
