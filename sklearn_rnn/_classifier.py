@@ -498,6 +498,11 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     # ------------------------------------------------------ target hooks
     _private_fit_state = (*BaseRNN._private_fit_state, "_multilabel")
 
+    def _validate_input(self, X, y=None, *, reset):
+        if y is not None and not hasattr(y, "dtype"):  # a list, before NumPy reads it
+            _unique_labels(y, name=type(self).__name__, what="y")
+        return super()._validate_input(X, y, reset=reset)
+
     def _encode_targets(self, y, *, incremental, classes, partial):
         name = type(self).__name__
         if y.dtype == object:  # labels of types that do not sort fail in NumPy
@@ -695,6 +700,10 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 def _unique_labels(values, *, name, what):
     """``np.unique`` of labels, refusing a mix of types that do not sort."""
     try:
+        if not hasattr(values, "dtype") and np.asarray(values).dtype.kind in "US":
+            # NumPy reads a list mixing str with other labels (["a", 1]) as
+            # strings: sort the labels as given, so that the mix is refused
+            np.unique(np.asarray(values, dtype=object))
         return np.unique(values)
     except TypeError:
         kinds = {}

@@ -7,6 +7,7 @@ built: the ``no_network`` fixture makes building one fail loudly.
 
 import re
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -546,22 +547,26 @@ def test_fit_rejects_ragged_list_and_points_to_sequence_padder(no_network, token
         RNNClassifier(**TINY).fit(X, tokens[1])
 
 
+# A plain list mixing str and int was read by NumPy as strings, so classes_
+# became ['1', 'a'] and the mix showed only later, as labels "not in classes_".
 @pytest.mark.parametrize(
     "labels, shown",
     [(["a", 1], "str ('a'), int (1)"), (["a", None], "str ('a'), NoneType (None)")],
 )
-def test_fit_refuses_labels_of_mixed_types(no_network, tokens, labels, shown):
+@pytest.mark.parametrize("container", [partial(np.array, dtype=object), list, tuple])
+def test_fit_refuses_labels_of_mixed_types(no_network, tokens, labels, shown, container):
     X, y = tokens
     message = (
         f"RNNClassifier got y mixing labels of the types {shown}, which cannot be "
         "sorted into classes_. Pass labels of one type (e.g. y.astype(str))"
     )
     with pytest.raises(ValueError, match=re.escape(message)):
-        RNNClassifier(**TINY).fit(X, np.array(labels * 8, dtype=object))
+        RNNClassifier(**TINY).fit(X, container(labels * 8))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNClassifier(**TINY).partial_fit(X, container(labels * 8), classes=container(labels))
     message = message.replace("got y", "got classes")
     with pytest.raises(ValueError, match=re.escape(message)):
-        classes = np.array(labels, dtype=object)
-        RNNClassifier(**TINY).partial_fit(X, np.array(["a"] * 16), classes=classes)
+        RNNClassifier(**TINY).partial_fit(X, np.array(["a"] * 16), classes=container(labels))
 
 
 def test_partial_fit_requires_classes_first(no_network, tokens):
