@@ -247,6 +247,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         name = f"{type(self).__name__}.inverse_transform"
+        raw = X
         X = check_array(
             X, dtype=None, ensure_2d=False, allow_nd=True, ensure_all_finite=False,
             ensure_min_samples=0, ensure_min_features=0, input_name="X",
@@ -258,6 +259,19 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 "(the ids of a single document are ids.reshape(1, -1))."
             )
         original = X
+        # NumPy reads True as 1 and False as 0, in a list before check_array too
+        given = X if hasattr(raw, "dtype") else np.asarray(raw, dtype=object)
+        flags = given.dtype.kind == "b" or given.dtype.kind == "O" and (
+            np.frompyfunc(_is_bool, 1, 1)(given).astype(bool)
+        )
+        flags = np.broadcast_to(flags, given.shape)
+        if flags.any():
+            where = tuple(np.argwhere(flags)[0].tolist())
+            raise ValueError(
+                f"{name} expected integer token ids, got {bool(given[where])!r} at index "
+                f"{where}, a boolean: True would read as id 1 (out-of-vocabulary) and "
+                "False as 0 (padding). Pass the output of transform."
+            )
         if X.dtype.kind == "O":
             try:
                 X = X.astype(np.float64)
@@ -492,3 +506,8 @@ def _add_token(fixed, token, idx, name):
             "list(dict.fromkeys(tokens)) keeps the first of each."
         )
     fixed[key] = idx
+
+
+def _is_bool(value) -> bool:
+    """True for a Python or NumPy boolean, which NumPy would read as 0 or 1."""
+    return isinstance(value, (bool, np.bool_))

@@ -849,7 +849,8 @@ def test_text_tokenizer_inverse_transform_names_the_id_received(X, received):
 
 
 # Strings, None, NaN and arrays of other dimensions failed in NumPy's rint
-# ("ufunc 'rint' not supported") or with scikit-learn's bare messages.
+# ("ufunc 'rint' not supported") or with scikit-learn's bare messages; booleans
+# were read as ids.
 @pytest.mark.parametrize(
     "X, message",
     [
@@ -857,6 +858,12 @@ def test_text_tokenizer_inverse_transform_names_the_id_received(X, received):
         (np.array([[2, None]], dtype=object),
          "expected integer token ids, got None at index (0, 1)."),
         ([[2.0, np.nan]], "expected integer token ids, got nan at index (0, 1)."),
+        # booleans read as ids 1 (out-of-vocabulary) and 0 (padding)
+        (np.array([[False, True]]), "expected integer token ids, got False at index (0, 0), a "
+         "boolean: True would read as id 1 (out-of-vocabulary) and False as 0 (padding)."),
+        (np.array([[2, True]], dtype=object),
+         "expected integer token ids, got True at index (0, 1)"),
+        ([[2, 3], [3, True]], "expected integer token ids, got True at index (1, 1)"),
         (np.zeros((1, 2, 2), int), "expected a 2-D array of token ids (n_samples, n_timesteps), "
          "got a 3-D array of shape (1, 2, 2)."),
         ([2, 3], "expected a 2-D array of token ids (n_samples, n_timesteps), got a 1-D array "
