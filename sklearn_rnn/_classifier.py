@@ -9,7 +9,14 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 
 from sklearn_rnn._base import BaseRNN, _draw_seed
 from sklearn_rnn._defaults import resolve_label_smoothing, resolve_ngram_expert
-from sklearn_rnn._validation import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
+from sklearn_rnn._validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_finite_values,
+    check_is_fitted,
+)
 
 
 class RNNClassifier(ClassifierMixin, BaseRNN):
@@ -433,6 +440,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             The updated estimator.
         """
         first = not hasattr(self, "model_")
+        if classes is not None:
+            check_finite_values(
+                classes, estimator_name=type(self).__name__, what="classes",
+                fix="classes lists the labels of y, and NaN or infinity is no label: "
+                "drop it from classes, and drop the samples so labelled from X and y.",
+            )  # fmt: skip
         if first and classes is None and np.ndim(y) != 2:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: the network "

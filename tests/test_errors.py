@@ -389,6 +389,23 @@ def test_fit_names_nan_in_object_labels_and_in_2d_targets(no_network, tokens):
         RNNRegressor(**TINY).fit(X, targets)
 
 
+# classes=[0, 1, nan] gave the network an output, and classes_ a label, for NaN.
+@pytest.mark.parametrize(
+    "classes, first", [([0, 1, np.nan], "nan at position 2"), ((0.0, np.inf), "inf at position 1")]
+)
+def test_partial_fit_names_nan_or_infinity_in_classes(no_network, tokens, classes, first):
+    X, y = tokens
+    message = (
+        f"RNNClassifier got 1 NaN or infinite value(s) in classes, the first {first}. "
+        "classes lists the labels of y, and NaN or infinity is no label: drop it from "
+        "classes, and drop the samples so labelled from X and y."
+    )
+    clf = RNNClassifier(**TINY)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.partial_fit(X, y, classes=classes)
+    assert not hasattr(clf, "classes_")
+
+
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
 def test_fit_names_nan_or_infinity_in_sample_weight(no_network, tokens, Estimator):
     X, y = tokens
