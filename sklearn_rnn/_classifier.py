@@ -512,8 +512,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     _private_fit_state = (*BaseRNN._private_fit_state, "_multilabel")
 
     def _validate_input(self, X, y=None, *, reset):
-        if y is not None and not hasattr(y, "dtype"):  # a list, before NumPy reads it
-            _unique_labels(y, name=type(self).__name__, what="y")
+        if y is not None:  # a list, before NumPy reads it
+            _refuse_mixed_label_list(y, name=type(self).__name__, what="y")
         return super()._validate_input(X, y, reset=reset)
 
     def _encode_targets(self, y, *, incremental, classes, partial):
@@ -710,13 +710,26 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         return tags
 
 
+def _refuse_mixed_label_list(values, *, name, what):
+    """Refuse a list mixing str with other labels (``["a", 1]``).
+
+    NumPy reads such a list as strings; sorting the labels as given refuses
+    the mix. Arrays (and array-likes with a dtype) are left to ``np.unique``.
+    """
+    if hasattr(values, "dtype"):
+        return
+    try:
+        kind = np.asarray(values).dtype.kind
+    except (TypeError, ValueError):  # ragged: left to scikit-learn's checks
+        return
+    if kind in "US":
+        _unique_labels(np.asarray(values, dtype=object), name=name, what=what)
+
+
 def _unique_labels(values, *, name, what):
     """``np.unique`` of labels, refusing a mix of types that do not sort."""
+    _refuse_mixed_label_list(values, name=name, what=what)
     try:
-        if not hasattr(values, "dtype") and np.asarray(values).dtype.kind in "US":
-            # NumPy reads a list mixing str with other labels (["a", 1]) as
-            # strings: sort the labels as given, so that the mix is refused
-            np.unique(np.asarray(values, dtype=object))
         return np.unique(values)
     except TypeError:
         kinds = {}
