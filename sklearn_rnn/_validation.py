@@ -58,6 +58,7 @@ __all__ = [
     "check_finite_values",
     "check_is_fitted",
     "check_numeric_padding",
+    "check_numeric_targets",
     "check_raw_documents",
     "check_token_ids",
     "filled_steps",
@@ -148,39 +149,78 @@ def check_finite_values(values, *, estimator_name: str, what: str, fix: str) -> 
 
     scikit-learn's checks would say "Input y contains NaN." only; this names
     the position of the first non-finite value, how many there are and
-    ``fix``, what is expected and what to do. Values NumPy cannot read as one array are
-    left to scikit-learn's own checks.
+    ``fix``, what is expected and what to do.
+    """
+    found = _find_values(
+        values, _non_finite_number, element_kinds="O",
+        vectorized=lambda array: ~np.isfinite(array), vectorized_kinds="fc",
+    )  # fmt: skip
+    if found:
+        count, first = found
+        raise ValueError(
+            f"{estimator_name} got {count} NaN or infinite value(s) in {what}, the first "
+            f"{first}. {fix}"
+        )
+
+
+def check_numeric_targets(y, *, estimator_name: str) -> None:
+    """Refuse regression targets that are not numbers, naming the first.
+
+    NumPy said "could not convert string to float: np.str_('a')" only (or
+    raised a TypeError for None), without naming y or what to do.
+    """
+    found = _find_values(y, _not_a_number, element_kinds="OUS")
+    if found:
+        count, first = found
+        raise ValueError(
+            f"{estimator_name} needs numeric targets, got {count} value(s) in y that are "
+            f"not numbers, the first {first}. Convert y to numbers (e.g. "
+            "pandas.to_numeric(y)), drop or impute the samples whose target is missing, "
+            "or use RNNClassifier to predict labels."
+        )
+
+
+def _find_values(values, element, *, element_kinds, vectorized=None, vectorized_kinds=""):
+    """How many values ``element`` flags, and the first with where it is, for a message.
+
+    ``element`` tests one value of an array whose dtype kind is in
+    ``element_kinds``; ``vectorized`` tests whole arrays of
+    ``vectorized_kinds``. Other dtypes, and values NumPy cannot read as one
+    array (left to scikit-learn's checks), give None, as does finding none.
     """
     try:
         array = np.asarray(values)
     except (TypeError, ValueError):
-        return
-    if array.dtype.kind in "fc":
-        bad = ~np.isfinite(array)
-    elif array.dtype.kind == "O":
-        bad = np.frompyfunc(_non_finite_number, 1, 1)(array).astype(bool)
+        return None
+    if array.dtype.kind in vectorized_kinds:
+        bad = vectorized(array)
+    elif array.dtype.kind in element_kinds:
+        bad = np.frompyfunc(element, 1, 1)(array).astype(bool)
     else:
-        return
+        return None
     if not bad.any():
-        return
+        return None
     where = np.argwhere(bad)[0]
     shown = array[tuple(where)]
     shown = shown.item() if isinstance(shown, np.generic) else shown
     if array.ndim == 0:
-        at = ""
-    elif array.ndim == 1:
-        at = f" at position {int(where[0])}"
-    else:
-        at = f" at index {tuple(where.tolist())}"
-    raise ValueError(
-        f"{estimator_name} got {int(bad.sum())} NaN or infinite value(s) in {what}, "
-        f"the first {shown!r}{at}. {fix}"
-    )
+        return int(bad.sum()), repr(shown)
+    at = f"position {int(where[0])}" if array.ndim == 1 else f"index {tuple(where.tolist())}"
+    return int(bad.sum()), f"{shown!r} at {at}"
 
 
 def _non_finite_number(value) -> bool:
     """True for a float NaN or infinity in an object array (not for None or str)."""
     return isinstance(value, (float, np.floating)) and not np.isfinite(value)
+
+
+def _not_a_number(value) -> bool:
+    """True for a value that ``float`` cannot read (a word, None, a list)."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return True
+    return False
 
 
 def real_step_moments(X: np.ndarray, *, block: int = 1024):
@@ -513,6 +553,7 @@ def validate_sequences(
         y = y.toarray()
     reject_complex(X, estimator_name=name)
     if y is not None and y_numeric:
+        check_numeric_targets(y, estimator_name=name)
         reject_complex(np.asarray(y), estimator_name=name, what="y")
     if y is not None:
         check_finite_values(

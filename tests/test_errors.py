@@ -448,6 +448,28 @@ def test_regressor_rejects_complex_targets(no_network, numeric):
         RNNRegressor(**TINY).fit(X, list(target))
 
 
+# Words failed in NumPy with "could not convert string to float: np.str_('a')",
+# and None with a TypeError.
+@pytest.mark.parametrize(
+    "target, first",
+    [
+        (np.array(["1.5", "high"] * 8), "'high' at position 1"),
+        ([0.5] * 15 + [None], "None at position 15"),
+        (np.array([[1.0, 2.0]] * 15 + [[1.0, "x"]], dtype=object), "'x' at index (15, 1)"),
+    ],
+)
+def test_regressor_names_targets_that_are_not_numbers(no_network, numeric, target, first):
+    X, _ = numeric
+    message = (
+        f"RNNRegressor needs numeric targets, got {8 if 'high' in first else 1} value(s) in y "
+        f"that are not numbers, the first {first}. Convert y to numbers (e.g. "
+        "pandas.to_numeric(y)), drop or impute the samples whose target is missing, or use "
+        "RNNClassifier to predict labels."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNRegressor(**TINY).fit(X, target)
+
+
 def test_regressor_refuses_targets_whose_spread_overflows(no_network, numeric):
     X, _ = numeric
     y = np.column_stack([np.arange(16.0), np.where(np.arange(16) % 2, 1e200, -1e200)])
