@@ -59,6 +59,7 @@ __all__ = [
     "check_is_fitted",
     "check_numeric_padding",
     "check_numeric_targets",
+    "check_one_target_per_sequence",
     "check_raw_documents",
     "check_token_ids",
     "filled_steps",
@@ -160,6 +161,26 @@ def check_finite_values(values, *, estimator_name: str, what: str, fix: str) -> 
         raise ValueError(
             f"{estimator_name} got {count} NaN or infinite value(s) in {what}, the first "
             f"{first}. {fix}"
+        )
+
+
+def check_one_target_per_sequence(X, y, *, estimator_name: str) -> None:
+    """Refuse X and y of different lengths, saying which is which.
+
+    Keeps scikit-learn's first sentence ("Found input variables with
+    inconsistent numbers of samples: [16, 10]"), which did not say which
+    number is X's, and adds it and what to pass.
+    """
+    try:
+        n_sequences, n_targets = _num_samples(X), _num_samples(y)
+    except TypeError:  # a scalar y: scikit-learn's checks name it
+        return
+    if n_sequences != n_targets:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"[{n_sequences}, {n_targets}]. {estimator_name} got {n_sequences} sequences "
+            f"in X but {n_targets} targets in y. Pass one target per sequence (y of "
+            f"length {n_sequences}), in the order of X."
         )
 
 
@@ -556,6 +577,7 @@ def validate_sequences(
         check_numeric_targets(y, estimator_name=name)
         reject_complex(np.asarray(y), estimator_name=name, what="y")
     if y is not None:
+        check_one_target_per_sequence(X, y, estimator_name=name)
         check_finite_values(
             y, estimator_name=name, what="y",
             fix="y needs a finite target or label for every sample: drop those samples "

@@ -288,12 +288,20 @@ def test_sequence_padder_rejects_a_list_of_featureless_sequences():
         SequencePadder().fit([np.zeros((3, 0)), np.zeros((2, 0))])
 
 
+# scikit-learn's "inconsistent numbers of samples: [16, 10]" did not say which
+# number is X's.
 @pytest.mark.parametrize("kind", ["tokens", "numeric"])
 def test_fit_rejects_x_y_length_mismatch(no_network, tokens, numeric, kind):
     X, y = tokens if kind == "tokens" else numeric
-    message = "Found input variables with inconsistent numbers of samples: [16, 10]"
+    message = (
+        "Found input variables with inconsistent numbers of samples: [16, 10]. RNNClassifier "
+        "got 16 sequences in X but 10 targets in y. Pass one target per sequence (y of "
+        "length 16), in the order of X."
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(X, y[:10])
+    with pytest.raises(ValueError, match=re.escape(message.replace("Classifier", "Regressor"))):
+        RNNRegressor(**TINY).partial_fit(list(X), list(y[:10]))
 
 
 def test_fit_rejects_a_single_class(no_network, tokens):
