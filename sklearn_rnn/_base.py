@@ -38,6 +38,7 @@ from sklearn_rnn._validation import (
     _check_sample_weight,
     _fit_context,
     check_finite_values,
+    check_is_fitted,
     check_numeric_padding,
     check_token_ids,
     real_step_moments,
@@ -393,6 +394,21 @@ class BaseRNN(BaseEstimator):
     def _sample_weights(self, X, targets, sample_weight):
         if sample_weight is None:
             return None
+        self._check_weights_given(X, sample_weight)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        negative = np.flatnonzero(weights < 0)
+        if negative.size:
+            raise ValueError(
+                f"sample_weight must be non-negative, got {negative.size} negative "
+                f"weight(s), the first {float(weights[negative[0]])!r} at position "
+                f"{int(negative[0])}. A weight scales that sequence's loss, so a negative "
+                "one would train the network away from its label. Use 0 to ignore a "
+                "sequence, or drop it."
+            )
+        return weights
+
+    def _check_weights_given(self, X, sample_weight):
+        """Refuse sample_weight of another length than X, or with NaN or infinity."""
         given = np.asarray(sample_weight)  # not np.ndim: it may be array-like only
         if given.ndim == 1 and len(given) != len(X):
             raise ValueError(
@@ -406,17 +422,12 @@ class BaseRNN(BaseEstimator):
             "samples from X, y and sample_weight, or give them a weight (0 ignores a "
             "sample).",
         )  # fmt: skip
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
-        negative = np.flatnonzero(weights < 0)
-        if negative.size:
-            raise ValueError(
-                f"sample_weight must be non-negative, got {negative.size} negative "
-                f"weight(s), the first {float(weights[negative[0]])!r} at position "
-                f"{int(negative[0])}. A weight scales that sequence's loss, so a negative "
-                "one would train the network away from its label. Use 0 to ignore a "
-                "sequence, or drop it."
-            )
-        return weights
+
+    def _check_score_weights(self, X, sample_weight):
+        """``score``'s checks before predicting: fitted, and sample_weight as in fit."""
+        check_is_fitted(self)
+        if sample_weight is not None:
+            self._check_weights_given(X, sample_weight)
 
     def _check_vocabulary(self, X, *, incremental):
         if self.input_type_ != "tokens":

@@ -508,6 +508,31 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             return (proba > 0.5).astype(int)
         return self.classes_[np.argmax(proba, axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        As ``ClassifierMixin.score`` (subset accuracy for multilabel ``y``),
+        with ``sample_weight`` checked as in ``fit``: one finite weight per
+        sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Sequences in the format used in ``fit``.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` with respect to ``y``.
+        """
+        self._check_score_weights(X, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     # ------------------------------------------------------ target hooks
     _private_fit_state = (*BaseRNN._private_fit_state, "_multilabel")
 

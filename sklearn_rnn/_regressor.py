@@ -349,6 +349,30 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y = self._predict_array(X).astype(np.float64) * self._y_scale + self._y_mean
         return y.ravel() if self._y_ndim == 1 else y
 
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination (R²) of ``predict(X)`` against ``y``.
+
+        As ``RegressorMixin.score``, with ``sample_weight`` checked as in
+        ``fit``: one finite weight per sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Sequences in the format used in ``fit``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` with respect to ``y``.
+        """
+        self._check_score_weights(X, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     # ------------------------------------------------------ target hooks
     _target_checks = {"multi_output": True, "y_numeric": True}
     _private_fit_state = (*BaseRNN._private_fit_state, "_y_mean", "_y_scale", "_y_ndim")

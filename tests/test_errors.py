@@ -397,6 +397,28 @@ def test_fit_names_nan_in_object_labels_and_in_2d_targets(no_network, tokens):
         RNNRegressor(**TINY).fit(X, targets)
 
 
+# score took sample_weight unchecked: scikit-learn's "Input sample_weight
+# contains NaN." or "inconsistent numbers of samples: [16, 16, 5]".
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_score_checks_sample_weight_as_fit_does(tokens, Estimator):
+    X, y = tokens
+    with pytest.raises(NotFittedError):
+        Estimator(**TINY).score(X, y, sample_weight=np.ones(3))
+    estimator = Estimator(**TINY).fit(X, y)
+    message = (
+        "sample_weight has 5 values, but X has 16 sequences. Pass one weight per "
+        "sequence (an array of shape (16,)), or a scalar for all of them."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        estimator.score(X, y, sample_weight=np.ones(5))
+    weights = np.ones(len(y))
+    weights[3] = np.nan
+    message = f"{Estimator.__name__} got 1 NaN or infinite value(s) in sample_weight, the first nan"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        estimator.score(X, y, sample_weight=weights)
+    assert estimator.score(X, y, sample_weight=np.ones(len(y))) == estimator.score(X, y)
+
+
 # classes=[0, 1, nan] gave the network an output, and classes_ a label, for NaN.
 @pytest.mark.parametrize(
     "classes, first", [([0, 1, np.nan], "nan at position 2"), ((0.0, np.inf), "inf at position 1")]
