@@ -761,8 +761,8 @@ def _unique_labels(values, *, name, what):
         for value in np.asarray(values, dtype=object).ravel().tolist():
             kinds.setdefault(type(value).__name__, value)
         shown = ", ".join(f"{kind} ({value!r})" for kind, value in kinds.items())
+        missing = ", and drop the samples whose label is missing (None)" if "NoneType" in kinds else ""
         raise ValueError(
             f"{name} got {what} mixing labels of the types {shown}, which cannot be "
-            "sorted into classes_. Pass labels of one type (e.g. y.astype(str)), and "
-            "drop the samples whose label is missing (None)."
+            f"sorted into classes_. Pass labels of one type (e.g. y.astype(str)){missing}."
         ) from None

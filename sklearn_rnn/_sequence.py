@@ -67,7 +67,8 @@ class SequencePadder(
     ----------
     max_len : int, default=None
         Number of time steps of the output. ``None`` learns it in ``fit`` as
-        the length of the longest training sequence (at least 1).
+        the length of the longest training sequence. ``fit`` refuses
+        sequences that are all empty.
 
     padding : {"post", "pre"}, default="post"
         Add padding after (``"post"``) or before (``"pre"``) the steps of
@@ -186,9 +187,16 @@ class SequencePadder(
                 "says that the layout is right and silences this warning)",
                 shorter_than_width=True,
             )  # fmt: skip
+        if len(batch) and padded.all():
+            raise ValueError(
+                f"{type(self).__name__}.fit got {len(batch)} sequences without a single "
+                "time step (each is empty or all-NaN padding), so there is no length to "
+                "learn and nothing for a model downstream to train on. Check how the "
+                "sequences were built, and fit on sequences with data."
+            )
         self.n_features_in_ = batch.shape[2]
         if self.max_len is None:
-            self.max_len_ = max(1, int((~padded).sum(axis=1).max()))
+            self.max_len_ = int((~padded).sum(axis=1).max())
         else:
             self.max_len_ = self.max_len
         return self

@@ -620,14 +620,19 @@ def test_fit_rejects_ragged_list_and_points_to_sequence_padder(no_network, token
 # became ['1', 'a'] and the mix showed only later, as labels "not in classes_".
 @pytest.mark.parametrize(
     "labels, shown",
-    [(["a", 1], "str ('a'), int (1)"), (["a", None], "str ('a'), NoneType (None)")],
+    [
+        (["a", 1], "str ('a'), int (1)"),
+        (["a", None], "str ('a'), NoneType (None)"),
+    ],
 )
 @pytest.mark.parametrize("container", [partial(np.array, dtype=object), list, tuple])
 def test_fit_refuses_labels_of_mixed_types(no_network, tokens, labels, shown, container):
     X, y = tokens
+    # the advice about missing labels only when there is one
+    end = ", and drop the samples whose label is missing (None)." if None in labels else "."
     message = (
         f"RNNClassifier got y mixing labels of the types {shown}, which cannot be "
-        "sorted into classes_. Pass labels of one type (e.g. y.astype(str))"
+        f"sorted into classes_. Pass labels of one type (e.g. y.astype(str)){end}"
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         RNNClassifier(**TINY).fit(X, container(labels * 8))

@@ -81,7 +81,26 @@ def test_sequence_padder_univariate_and_empty_sequences():
     X = padder.transform([[], [7.0]])
     assert X.dtype == np.float64
     np.testing.assert_array_equal(X[..., 0], [[np.nan, np.nan], [7.0, np.nan]])
-    assert SequencePadder().fit([[], []]).max_len_ == 1
+    assert SequencePadder().fit([[], [5.0]]).max_len_ == 1
+
+
+@pytest.mark.parametrize("X", [
+    [[], []],
+    [np.zeros((0, 3)), np.zeros((0, 3))],
+    np.full((2, 4, 3), np.nan),  # a padded batch of padding only
+])  # fmt: skip
+def test_sequence_padder_refuses_sequences_without_a_time_step(X):
+    """As TextTokenizer refuses documents without a token: there is no length
+    to learn, and the estimators downstream refuse all-padding input later,
+    with a message about their own input instead."""
+    message = (
+        "SequencePadder.fit got 2 sequences without a single time step (each is empty "
+        "or all-NaN padding), so there is no length to learn"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SequencePadder().fit(X)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SequencePadder(max_len=3).fit(X)
 
 
 def test_sequence_padder_accepts_padded_arrays(padded_batch):
@@ -257,6 +276,10 @@ def test_sequence_padder_pickle_and_clone(ragged):
 )
 def test_sequence_padder_pad_then_unpad_returns_originals(sequences, padding):
     padder = SequencePadder(padding=padding, dtype="float64", data_format="channels_last")
+    if all(len(seq) == 0 for seq in sequences):  # nothing to learn: refused
+        with pytest.raises(ValueError, match="without a single time step"):
+            padder.fit(sequences)
+        return
     recovered = padder.fit(sequences).inverse_transform(padder.transform(sequences))
     assert len(recovered) == len(sequences)
     for original, back in zip(sequences, recovered):
