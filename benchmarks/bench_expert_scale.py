@@ -2,7 +2,9 @@
 
 ``RNNClassifier``'s n-gram expert (``ngram_expert``) is a linear model whose
 class logits are the mean, over a row's tokens and hashed n-grams, of one
-learned logit vector each, times ``EXPERT_SCALE`` (10). Adam moves each
+learned logit vector each, times a factor (``expert_scale_``: 10 for rows of
+up to 5 tokens, growing as the square root of the median row length, the rule
+this script led to; before it, 10 on every input). Adam moves each
 weight by about the learning rate a step, and in a mean one n-gram's share
 falls with the row's length, so the factor sets how far the expert gets in
 the network's budget of steps, and more so on long rows (characters).
@@ -15,7 +17,7 @@ Two measurements, on the benchmark's text sets (``bench_accuracy.TEXTS``):
   per factor and seed. It also prints each set's median real tokens per
   training row.
 * ``--product``: the benchmark's whole pipeline (``bench_accuracy.rnn_pipeline``,
-  network and expert together) with ``EXPERT_SCALE`` set to each factor,
+  network and expert together) with the factor fixed at each value,
   as the table of ``docs/accuracy.md`` fits it.
 
 From the repository root::
@@ -72,16 +74,16 @@ def expert_alone(name, seed, scale):
 
 
 def product(name, seed, scale, **params):
-    """Test accuracy of the benchmark's pipeline with ``EXPERT_SCALE = scale``."""
-    import sklearn_rnn._models as models
+    """Test accuracy of the benchmark's pipeline with the expert's factor fixed at ``scale``."""
+    import sklearn_rnn._classifier as classifier
 
     Xtr, ytr, Xte, yte = load_text(name)
-    default = models.EXPERT_SCALE
-    models.EXPERT_SCALE = scale
+    rule = classifier.resolve_expert_scale
+    classifier.resolve_expert_scale = lambda lengths: float(scale)
     try:
         pipeline = rnn_pipeline(name, seed, **params).fit(Xtr, ytr)
     finally:
-        models.EXPERT_SCALE = default
+        classifier.resolve_expert_scale = rule
     return float(pipeline.score(Xte, yte))
 
 

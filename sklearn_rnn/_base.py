@@ -238,7 +238,7 @@ class BaseRNN(BaseEstimator):
                     n_features=self._step_features(),
                 )  # fmt: skip
                 self._check_bag_path()
-                self._resolve_output_options()
+                self._resolve_output_options(X)
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
@@ -307,8 +307,9 @@ class BaseRNN(BaseEstimator):
         steps)."""
         return self.n_features_in_ if self._fit_ndim == 3 else 1
 
-    def _resolve_output_options(self):
-        """Set the fitted attributes that ``_output_spec`` reads (none here)."""
+    def _resolve_output_options(self, X):
+        """Set the fitted attributes that ``_output_spec`` reads from the
+        training ``X`` (none here)."""
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""

@@ -8,7 +8,11 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from sklearn_rnn._base import BaseRNN, _draw_seed
-from sklearn_rnn._defaults import resolve_label_smoothing, resolve_ngram_expert
+from sklearn_rnn._defaults import (
+    resolve_expert_scale,
+    resolve_label_smoothing,
+    resolve_ngram_expert,
+)
 from sklearn_rnn._validation import (
     HasMethods,
     Interval,
@@ -230,7 +234,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         131,072 rows): what logistic regression on length-normalised n-gram
         counts fits. Predicted probabilities are the normalised geometric
         mean of the two models', and each model learns from its own loss, as
-        if trained apart. 0: the network alone. ``"auto"`` is 2 (words and
+        if trained apart; the linear model's logits are multiplied by a factor
+        that grows with the training rows' median length (``expert_scale_``).
+        0: the network alone. ``"auto"`` is 2 (words and
         word pairs) for vocabularies of more than 256 ids, 5 for smaller ones
         (characters, bytes) and 0 for numeric sequences, multilabel ``y``
         and more than 128 classes (the expert's tables grow with the class
@@ -303,6 +309,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     ngram_expert_ : int
         Longest n-gram of the linear model beside the network (``ngram_expert``,
         or what ``"auto"`` chose; 0: none).
+    expert_scale_ : float or None
+        Factor on the n-gram expert's logits, chosen from the median number of
+        real (non-zero) token ids per training row: 10 up to 5 tokens, growing
+        as the square root of the median length above it (about 20 for rows of
+        20 words, 50 for rows of 120 characters), at most 80. None without an
+        expert (``ngram_expert_ == 0``).
     validation_size_ : int
         Sequences held out for early stopping; 0 when there were too few to
         hold out and no early stopping took place (only with
@@ -621,9 +633,10 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         return {
             "n_outputs": len(self.classes_), "task": task,
             "label_smoothing": self.label_smoothing_, "ngram_expert": self.ngram_expert_,
+            "expert_scale": self.expert_scale_,
         }  # fmt: skip
 
-    def _resolve_output_options(self):
+    def _resolve_output_options(self, X):
         self.label_smoothing_ = resolve_label_smoothing(self.label_smoothing, self.input_type_)
         if self.ngram_expert not in ("auto", 0):
             if self.input_type_ != "tokens":
@@ -642,6 +655,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             self.ngram_expert, self.input_type_, getattr(self, "vocab_size_", None),
             len(self.classes_), multilabel=self._multilabel,
         )  # fmt: skip
+        self.expert_scale_ = None
+        if self.ngram_expert_ > 0:  # real tokens per row: the ids that are not 0
+            self.expert_scale_ = resolve_expert_scale(np.count_nonzero(X, axis=1))
 
     def _sample_weights(self, X, codes, sample_weight):
         weights = super()._sample_weights(X, codes, sample_weight)

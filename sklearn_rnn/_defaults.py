@@ -4,7 +4,7 @@ Kept apart from the estimator so that any estimator class can call them. Each
 is a pure function of its arguments, so a fit with a given ``random_state``
 makes the same choice every time; the estimator stores it in a fitted
 attribute (``batch_size_``, ``epochs_``, ``head_``, ``label_smoothing_``,
-``ngram_expert_``, ``validation_size_``).
+``ngram_expert_``, ``expert_scale_``, ``validation_size_``).
 """
 
 import math
@@ -166,6 +166,31 @@ def resolve_ngram_expert(ngram_expert, input_type, vocab_size, n_classes, *, mul
         return 0
     small = vocab_size is not None and vocab_size <= SMALL_VOCABULARY
     return AUTO_CHAR_NGRAMS if small else AUTO_WORD_NGRAMS
+
+
+#: The n-gram expert's logit factor (``expert_scale_``): ``AUTO_EXPERT_SCALE``
+#: for training rows of at most ``AUTO_EXPERT_LENGTH`` real tokens (median),
+#: growing as the square root of the median length above it, up to
+#: ``AUTO_EXPERT_MAX_SCALE``. The expert's logits are a mean over a row's
+#: tokens and n-grams, so one n-gram's share of them falls as 1 / length
+#: while Adam moves its weights by about the learning rate a step; the factor
+#: lets a linear model over long rows (characters) train as far in the
+#: network's budget of steps as over short ones. The cap is the largest
+#: factor measured (``benchmarks/bench_expert_scale.py``).
+AUTO_EXPERT_SCALE = 10.0
+AUTO_EXPERT_LENGTH = 5
+AUTO_EXPERT_MAX_SCALE = 80.0
+
+
+def resolve_expert_scale(lengths):
+    """The n-gram expert's logit factor for training rows of ``lengths`` real tokens.
+
+    ``AUTO_EXPERT_SCALE * sqrt(median / AUTO_EXPERT_LENGTH)``, at least
+    :data:`AUTO_EXPERT_SCALE` and at most :data:`AUTO_EXPERT_MAX_SCALE`.
+    """
+    median = float(np.median(lengths)) if len(lengths) else 0.0
+    factor = AUTO_EXPERT_SCALE * math.sqrt(max(median, AUTO_EXPERT_LENGTH) / AUTO_EXPERT_LENGTH)
+    return float(min(factor, AUTO_EXPERT_MAX_SCALE))
 
 
 def resolve_head(head):

@@ -1,5 +1,6 @@
 """Keras model builders: plain functions that know nothing about scikit-learn."""
 
+from numbers import Real
 from typing import Optional, Sequence, Union
 
 import numpy as np
@@ -447,10 +448,12 @@ class HashedNgrams(keras.layers.Layer):
 #: of thousands, and a linear model gains from fewer collisions.
 EXPERT_BUCKETS = 2**17
 
-#: Factor on the n-gram expert's logits. Its tables start near zero and Adam
-#: moves each weight by about ``learning_rate`` a step, so the factor lets
-#: the linear expert learn about ten times as fast as the network beside it
-#: (a linear model over sparse counts wants a larger step than a network).
+#: Default factor on the n-gram expert's logits (``build_rnn_model``'s
+#: ``expert_scale=None``). Its tables start near zero and Adam moves each
+#: weight by about ``learning_rate`` a step, so the factor lets the linear
+#: expert learn about ten times as fast as the network beside it (a linear
+#: model over sparse counts wants a larger step than a network).
+#: ``RNNClassifier`` grows it with the rows' length (``expert_scale_``).
 EXPERT_SCALE = 10.0
 
 
@@ -473,8 +476,6 @@ class ProductOfExperts(keras.layers.Layer):
 
     def __init__(self, scale=None, **kwargs):
         super().__init__(**kwargs)
-        # None: the module's EXPERT_SCALE when the layer is made, so that
-        # benchmarks/bench_expert_scale.py can measure other factors
         self.scale = float(EXPERT_SCALE if scale is None else scale)
 
     def call(self, inputs):
@@ -688,6 +689,7 @@ def build_rnn_model(
     bag_dim: int = 0,
     bag_ngrams: int = 2,
     ngram_expert: int = 0,
+    expert_scale: Optional[float] = None,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -828,6 +830,10 @@ def build_rnn_model(
         tokens (hashed into ``EXPERT_BUCKETS`` rows). The output is the two
         models' normalised geometric mean, each trained on its own loss
         (``ProductOfExperts``).
+    expert_scale : float > 0, default=None
+        Factor on the n-gram expert's logits (``ProductOfExperts``); None:
+        ``EXPERT_SCALE`` (10). ``RNNClassifier`` grows it with its training
+        rows' median length (``expert_scale_``). Unused without an expert.
 
     Returns
     -------
@@ -897,6 +903,15 @@ def build_rnn_model(
             f"n-grams of token ids to a single-label classifier, but got "
             f"input_type={input_type!r}, task={task!r}. Use ngram_expert=0, or token input "
             "with task='multiclass'."
+        )
+    if expert_scale is not None and not (
+        isinstance(expert_scale, Real) and not isinstance(expert_scale, bool)
+        and np.isfinite(expert_scale) and expert_scale > 0
+    ):  # fmt: skip
+        raise ValueError(
+            f"build_rnn_model expert_scale must be a finite number above 0 (the factor "
+            f"on the n-gram expert's logits), got {expert_scale!r}. Use None for the "
+            f"default of {EXPERT_SCALE:g}."
         )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
@@ -992,7 +1007,7 @@ def build_rnn_model(
     )(x)
     if ngram_expert > 0:  # token input, multiclass: refused otherwise above
         expert = _ngram_logits(inputs, vocab_size, n_outputs, ngram_expert, expert_seeds)
-        outputs = ProductOfExperts(name=name)([outputs, expert])
+        outputs = ProductOfExperts(expert_scale, name=name)([outputs, expert])
     model = keras.Model(inputs, outputs, name=f"rnn_{task}_{cell}")
     if task == "regression":
         task_loss = _REGRESSION_LOSSES[loss]()

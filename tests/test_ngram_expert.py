@@ -236,3 +236,65 @@ def test_auto_rule_reads_input_type_vocabulary_classes_and_targets():
     assert resolve_ngram_expert("auto", "tokens", 5000, 3, multilabel=True) == 0
     assert resolve_ngram_expert("auto", "numeric", None, 3) == 0
     assert resolve_ngram_expert(3, "tokens", 5000, 1000) == 3  # an explicit value wins
+
+
+def test_expert_scale_rule_grows_with_the_median_row_length():
+    from sklearn_rnn._defaults import (
+        AUTO_EXPERT_LENGTH,
+        AUTO_EXPERT_MAX_SCALE,
+        AUTO_EXPERT_SCALE,
+        resolve_expert_scale,
+    )
+
+    assert resolve_expert_scale([]) == AUTO_EXPERT_SCALE
+    assert resolve_expert_scale([1, 2, 3]) == AUTO_EXPERT_SCALE  # short rows: the floor
+    assert resolve_expert_scale([AUTO_EXPERT_LENGTH] * 3) == AUTO_EXPERT_SCALE
+    # four times the reference length: twice the factor; the median, not the mean
+    assert resolve_expert_scale([1, 4 * AUTO_EXPERT_LENGTH, 1000]) == pytest.approx(2 * AUTO_EXPERT_SCALE)
+    assert resolve_expert_scale([100 * AUTO_EXPERT_LENGTH]) == AUTO_EXPERT_MAX_SCALE  # the cap
+    lengths = np.arange(1, 400)
+    factors = [resolve_expert_scale(lengths[:k]) for k in range(1, 400, 7)]
+    assert factors == sorted(factors)  # never falls as rows grow
+
+
+@pytest.mark.backend_core
+def test_expert_scale_comes_from_real_tokens_not_from_padding(tmp_path):
+    """``expert_scale_`` counts each row's non-zero ids: the same rows padded
+    on either side, to any width, get the same factor, which the model's
+    ProductOfExperts uses and keeps through save and load."""
+    from sklearn_rnn import load, save
+    from sklearn_rnn._defaults import resolve_expert_scale
+
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(10, 40, size=45)
+    X = np.zeros((45, 40), dtype=np.int64)
+    for row, n in enumerate(lengths):
+        X[row, :n] = rng.randint(1, 300, size=n)
+    y = np.arange(45) % 3
+    expected = resolve_expert_scale(lengths)
+    assert expected > 10.0
+    clf = RNNClassifier(**TINY).fit(X, y)
+    assert clf.expert_scale_ == pytest.approx(expected)
+    assert clf.model_.get_layer("probabilities").scale == pytest.approx(expected)
+    pre = np.zeros((45, 70), dtype=np.int64)
+    for row, n in enumerate(lengths):
+        pre[row, 70 - n :] = X[row, :n]
+    assert RNNClassifier(**TINY).fit(pre, y).expert_scale_ == clf.expert_scale_
+    path = tmp_path / "clf.skrnn"
+    save(clf, path)
+    loaded = load(path)
+    assert loaded.expert_scale_ == clf.expert_scale_
+    assert loaded.model_.get_layer("probabilities").scale == pytest.approx(expected)
+    assert RNNClassifier(**TINY, ngram_expert=0).fit(X, y).expert_scale_ is None
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), True, "10"])
+def test_build_rnn_model_rejects_bad_expert_scale(bad):
+    with pytest.raises(ValueError, match=re.escape(
+        f"build_rnn_model expert_scale must be a finite number above 0 (the factor on the "
+        f"n-gram expert's logits), got {bad!r}. Use None for the default of 10."
+    )):  # fmt: skip
+        build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, ngram_expert=2, expert_scale=bad)
+    model = build_rnn_model(n_classes=2, input_type="tokens", vocab_size=9, ngram_expert=2,
+                            expert_scale=25.0)  # fmt: skip
+    assert model.get_layer("probabilities").scale == 25.0
