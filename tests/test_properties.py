@@ -1,7 +1,8 @@
 """Property-based tests of the transformers, for inputs nobody thought to write down.
 
 They complement the round-trip properties in test_text.py and test_sequence.py:
-exact token round trips, 1-D and empty sequences, re-padding padded arrays,
+exact token round trips, 1-D and empty sequences (all-empty ones are refused),
+re-padding padded arrays,
 ragged padding in the scaler, and inputs left untouched.
 """
 
@@ -40,6 +41,15 @@ def padded_batches(draw):
     for i, length in enumerate(lengths):
         X[i, length:] = np.nan
     return X
+
+
+def _refused_without_steps(padder, sequences):
+    """True, after checking the refusal, when ``sequences`` hold no time step at all."""
+    if any(len(seq) for seq in sequences):
+        return False
+    with pytest.raises(ValueError, match="without a single time step"):
+        padder.fit(sequences)
+    return True
 
 
 # %%
@@ -107,7 +117,10 @@ def test_tokenizer_rows_are_independent_and_bounded(train, test, max_tokens, max
 )
 def test_pad_then_unpad_returns_originals_of_any_layout(sequences, padding, dtype):
     copies = [s.copy() for s in sequences]
-    padder = SequencePadder(padding=padding, dtype=dtype, data_format=LAYOUT).fit(sequences)
+    padder = SequencePadder(padding=padding, dtype=dtype, data_format=LAYOUT)
+    if _refused_without_steps(padder, sequences):
+        return
+    padder.fit(sequences)
     recovered = padder.inverse_transform(padder.transform(sequences))
     for original, copy, back in zip(sequences, copies, recovered):
         np.testing.assert_array_equal(original, copy)  # input untouched
@@ -118,6 +131,8 @@ def test_pad_then_unpad_returns_originals_of_any_layout(sequences, padding, dtyp
 @PROPERTY
 @given(ragged_sequences(univariate=False), st.sampled_from(["post", "pre"]))
 def test_repadding_a_padded_batch_keeps_the_sequences(sequences, side):
+    if _refused_without_steps(SequencePadder(data_format=LAYOUT), sequences):
+        return
     pre = SequencePadder(padding="pre", dtype="float64", data_format=LAYOUT).fit_transform(
         sequences
     )
@@ -161,10 +176,10 @@ def test_scale_then_inverse_2d_univariate(X):
 @PROPERTY
 @given(ragged_sequences(univariate=False))
 def test_pad_scale_inverse_unpad_returns_originals(sequences):
-    padder = SequencePadder(dtype="float64", data_format=LAYOUT).fit(sequences)
-    padded = padder.transform(sequences)
-    if np.isnan(padded).all():
-        return  # nothing to scale
+    padder = SequencePadder(dtype="float64", data_format=LAYOUT)
+    if _refused_without_steps(padder, sequences):
+        return
+    padded = padder.fit(sequences).transform(sequences)
     scaler = SequenceScaler().fit(padded)
     recovered = padder.inverse_transform(scaler.inverse_transform(scaler.transform(padded)))
     for original, back in zip(sequences, recovered):
