@@ -102,8 +102,11 @@ def main(argv=None):
     print(f"{what}; test accuracy, mean over seeds 0-{args.seeds - 1} (per seed)", flush=True)
     for name in args.sets:
         if not args.product:
-            A = tokens(name)[0]
-            print(f"{name}: median real tokens per training row {np.median((A > 0).sum(1)):.0f}")
+            from sklearn_rnn._defaults import resolve_expert_scale
+
+            lengths = (tokens(name)[0] > 0).sum(axis=1)
+            print(f"{name}: median real tokens per training row {np.median(lengths):.0f} "
+                  f"(RNNClassifier's factor {resolve_expert_scale(lengths):.1f})")
         for scale in args.scales:
             start, scores = time.perf_counter(), []
             for seed in range(args.seeds):

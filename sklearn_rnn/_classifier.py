@@ -8,6 +8,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from sklearn_rnn._base import BaseRNN, _draw_seed
+from sklearn_rnn._batching import real_steps
 from sklearn_rnn._defaults import (
     resolve_expert_scale,
     resolve_label_smoothing,
@@ -656,8 +657,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             len(self.classes_), multilabel=self._multilabel,
         )  # fmt: skip
         self.expert_scale_ = None
-        if self.ngram_expert_ > 0:  # real tokens per row: the ids that are not 0
-            self.expert_scale_ = resolve_expert_scale(np.count_nonzero(X, axis=1))
+        if self.ngram_expert_ > 0:  # real (non-padding) tokens per row
+            self.expert_scale_ = resolve_expert_scale(real_steps(X, "tokens").sum(axis=1))
 
     def _sample_weights(self, X, codes, sample_weight):
         weights = super()._sample_weights(X, codes, sample_weight)

@@ -180,6 +180,13 @@ class SequencePadder(
         """
         batch = self._as_batch(X)
         padded = check_numeric_padding(batch, estimator_name=type(self).__name__)
+        if padded.all():  # (an empty batch is refused above); before any layout warning
+            raise ValueError(
+                f"{type(self).__name__}.fit got {len(batch)} sequences without a single "
+                "time step (each is empty or all-NaN padding), so there is no length to "
+                "learn and nothing for a model downstream to train on. Check how the "
+                "sequences were built, and fit on sequences with data."
+            )
         if self.data_format is None:
             warn_if_channels_first(
                 batch, padded, estimator_name=type(self).__name__,
@@ -187,13 +194,6 @@ class SequencePadder(
                 "says that the layout is right and silences this warning)",
                 shorter_than_width=True,
             )  # fmt: skip
-        if len(batch) and padded.all():
-            raise ValueError(
-                f"{type(self).__name__}.fit got {len(batch)} sequences without a single "
-                "time step (each is empty or all-NaN padding), so there is no length to "
-                "learn and nothing for a model downstream to train on. Check how the "
-                "sequences were built, and fit on sequences with data."
-            )
         self.n_features_in_ = batch.shape[2]
         if self.max_len is None:
             self.max_len_ = int((~padded).sum(axis=1).max())

@@ -97,10 +97,12 @@ def test_sequence_padder_refuses_sequences_without_a_time_step(X):
         "SequencePadder.fit got 2 sequences without a single time step (each is empty "
         "or all-NaN padding), so there is no length to learn"
     )
-    with pytest.raises(ValueError, match=re.escape(message)):
-        SequencePadder().fit(X)
-    with pytest.raises(ValueError, match=re.escape(message)):
-        SequencePadder(max_len=3).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before any channels-first warning
+        with pytest.raises(ValueError, match=re.escape(message)):
+            SequencePadder().fit(X)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            SequencePadder(max_len=3).fit(X)
 
 
 def test_sequence_padder_accepts_padded_arrays(padded_batch):
