@@ -23,6 +23,7 @@ from sklearn_rnn import _batching
 from sklearn_rnn._defaults import (
     resolve_batch_size,
     resolve_conv_width,
+    resolve_ema_momentum,
     resolve_epochs,
     resolve_frame_length,
     resolve_head,
@@ -110,6 +111,7 @@ class BaseRNN(BaseEstimator):
         "l2": [Interval(Real, 0, None, closed="left")],
         "optimizer": [str, HasMethods(["apply_gradients", "get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "ema_momentum": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
@@ -126,7 +128,7 @@ class BaseRNN(BaseEstimator):
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
         conv_pool, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings,
         input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout, input_noise,
-        embedding_l2, l2, optimizer, learning_rate, batch_size, epochs, early_stopping,
+        embedding_l2, l2, optimizer, learning_rate, ema_momentum, batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks,
         warm_start,
     ):  # fmt: skip
@@ -154,6 +156,7 @@ class BaseRNN(BaseEstimator):
         self.l2 = l2
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.ema_momentum = ema_momentum
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping
@@ -239,6 +242,7 @@ class BaseRNN(BaseEstimator):
                 )  # fmt: skip
                 self._check_bag_path()
                 self._resolve_output_options(X)
+                self.ema_momentum_ = self._resolve_ema_momentum()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
                 self.history_ = {}
@@ -310,6 +314,19 @@ class BaseRNN(BaseEstimator):
     def _resolve_output_options(self, X):
         """Set the fitted attributes that ``_output_spec`` reads from the
         training ``X`` (none here)."""
+
+    #: Whether ``ema_momentum="auto"`` may average weights (classifiers).
+    _auto_weight_averaging = False
+
+    def _resolve_ema_momentum(self):
+        """``ema_momentum``, or what ``"auto"`` chooses: an optimizer
+        instance's own setting, else :func:`resolve_ema_momentum`."""
+        if self.ema_momentum == "auto" and not isinstance(self.optimizer, (str, type)):
+            own = getattr(self.optimizer, "use_ema", False)
+            return float(self.optimizer.ema_momentum) if own else 0.0
+        return resolve_ema_momentum(
+            self.ema_momentum, self.input_type_, classifier=self._auto_weight_averaging
+        )
 
     def _forget_fit(self):
         """Drop every fitted attribute, leaving a cleanly unfitted estimator."""
@@ -562,6 +579,7 @@ class BaseRNN(BaseEstimator):
             l2=self.l2,
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
+            ema_momentum=self.ema_momentum_,
             seed=seed,
             head=self.head_,
             frame_length=self.frame_length_,
@@ -598,7 +616,8 @@ class BaseRNN(BaseEstimator):
             X, targets, weights, padding, train_rows, rng, shuffle=True, epochs=epochs
         )
         callbacks, stopper = make_callbacks(
-            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose
+            self.callbacks, early_stopping=early, patience=self.patience, verbose=self.verbose,
+            averaged=getattr(self.model_.optimizer, "use_ema", False),
         )
         start = len(self.history_.get("loss", []))
         history = keras.callbacks.History()  # also holds the epochs of an interrupted fit
@@ -622,6 +641,12 @@ class BaseRNN(BaseEstimator):
             for key, values in history.history.items():
                 self.history_.setdefault(key, []).extend(float(v) for v in values)
             self.n_iter_ = len(self.history_.get("loss", []))
+        if getattr(self.model_.optimizer, "use_ema", False) and keras.backend.backend() == "jax":
+            # Keras ends fit by assigning each weight its average's array, so
+            # the two share one JAX buffer, which the next fit (partial_fit,
+            # warm_start) would donate twice and JAX refuses: copy the weights
+            for variable in self.model_.trainable_variables:
+                variable.assign(keras.ops.copy(variable.value))
         if stopper is not None:
             self.best_epoch_ = start + int(stopper.best_epoch)
         self._predict_fn = self._make_predict_fn()

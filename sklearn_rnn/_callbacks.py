@@ -3,7 +3,7 @@
 from sklearn_rnn._backend import keras
 
 
-def make_callbacks(user_callbacks, *, early_stopping, patience, verbose):
+def make_callbacks(user_callbacks, *, early_stopping, patience, verbose, averaged=False):
     """Return ``(callbacks, early_stopper)`` for one call to ``Model.fit``.
 
     Parameters
@@ -17,6 +17,12 @@ def make_callbacks(user_callbacks, *, early_stopping, patience, verbose):
         Epochs without improvement before stopping.
     verbose : int
         Verbosity of the early-stopping messages.
+    averaged : bool, default=False
+        The optimizer averages the weights (``use_ema``). With early
+        stopping, ``keras.callbacks.SwapEMAWeights`` then goes first, so that
+        the validation loss, the epoch-end callbacks and the weights the
+        stopper keeps and restores are the averaged ones, the weights that
+        ``Model.fit`` leaves without early stopping.
 
     Returns
     -------
@@ -32,6 +38,8 @@ def make_callbacks(user_callbacks, *, early_stopping, patience, verbose):
                 "class, e.g. callbacks=[keras.callbacks.TerminateOnNaN()]."
             )
     stopper = None
+    if early_stopping and averaged:
+        callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     if early_stopping:
         stopper = keras.callbacks.EarlyStopping(
             monitor="val_loss",

@@ -599,7 +599,7 @@ def _seeds(seed: Optional[int]):
         yield None if rng is None else int(rng.randint(np.iinfo(np.int32).max))
 
 
-def make_optimizer(optimizer, learning_rate: float):
+def make_optimizer(optimizer, learning_rate: float, ema_momentum=None):
     """Return a fresh Keras optimizer.
 
     Parameters
@@ -610,18 +610,30 @@ def make_optimizer(optimizer, learning_rate: float):
         never shared between fits.
     learning_rate : float
         Learning rate for names and classes.
+    ema_momentum : float in [0, 1) or None, default=None
+        Above 0, the optimizer keeps an exponential moving average of the
+        weights with this momentum and writes it into them at the end of
+        ``Model.fit`` (Keras' ``use_ema``); 0 turns that off; None leaves
+        the optimizer's own setting (off for names and classes).
 
     Returns
     -------
     keras.optimizers.Optimizer
     """
     if isinstance(optimizer, keras.optimizers.Optimizer):
-        return type(optimizer).from_config(optimizer.get_config())
-    if isinstance(optimizer, type):
-        return optimizer(learning_rate=learning_rate)
-    opt = keras.optimizers.get(optimizer)
-    opt.learning_rate = learning_rate
-    return opt
+        opt = type(optimizer).from_config(optimizer.get_config())
+    elif isinstance(optimizer, type):
+        opt = optimizer(learning_rate=learning_rate)
+    else:
+        opt = keras.optimizers.get(optimizer)
+        opt.learning_rate = learning_rate
+    if ema_momentum is None:
+        return opt
+    config = opt.get_config()
+    config.update(use_ema=ema_momentum > 0)
+    if ema_momentum > 0:
+        config.update(ema_momentum=float(ema_momentum))
+    return type(opt).from_config(config)
 
 
 def _bag_mean(ids, rows, dim, seeds, name, init=0.05):
@@ -690,6 +702,7 @@ def build_rnn_model(
     bag_ngrams: int = 2,
     ngram_expert: int = 0,
     expert_scale: Optional[float] = None,
+    ema_momentum: Optional[float] = None,
 ):
     """Build and compile a recurrent sequence classifier or regressor.
 
@@ -834,6 +847,11 @@ def build_rnn_model(
         Factor on the n-gram expert's logits (``ProductOfExperts``); None:
         ``EXPERT_SCALE`` (10). ``RNNClassifier`` grows it with its training
         rows' median length (``expert_scale_``). Unused without an expert.
+    ema_momentum : float in [0, 1) or None, default=None
+        Above 0, the weights ``Model.fit`` leaves are an exponential moving
+        average of the weights over the training steps, with this momentum;
+        0: the last step's weights; None: the optimizer's own setting. See
+        ``make_optimizer``.
 
     Returns
     -------
@@ -861,6 +879,13 @@ def build_rnn_model(
         raise ValueError(
             f"build_rnn_model got loss={loss!r}; expected one of "
             f"{sorted(_REGRESSION_LOSSES)}."
+        )
+    if ema_momentum is not None and not (
+        isinstance(ema_momentum, (int, float, np.number)) and 0 <= ema_momentum < 1
+    ):
+        raise ValueError(
+            f"build_rnn_model got ema_momentum={ema_momentum!r}; expected a float in "
+            "[0, 1) (0: no weight averaging) or None (the optimizer's own setting)."
         )
     if not 0 <= label_smoothing < 1:
         raise ValueError(
@@ -1015,7 +1040,7 @@ def build_rnn_model(
         task_loss = (SmoothedSparseCrossentropy(label_smoothing) if task == "multiclass"
                      else keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing))  # fmt: skip
     model.compile(
-        optimizer=make_optimizer(optimizer, learning_rate),
+        optimizer=make_optimizer(optimizer, learning_rate, ema_momentum),
         loss=task_loss,
         metrics=[] if task == "regression" else ["accuracy"],
     )
