@@ -13,6 +13,12 @@ sets, with one of:
   writes into the model when ``fit`` ends, passed as ``optimizer=``;
 - ``none``: the defaults.
 
+On numeric series the defaults (``none``, ``plateau``) average the weights
+with momentum 0.95 (``ema_momentum="auto"``); ``cosine`` and ``ema`` pass an
+optimizer instance, whose own ``use_ema`` setting applies instead (none for
+``cosine``), so against this release's defaults ``cosine`` also removes the
+averaging.
+
 ``--epochs N`` fixes the epochs instead of ``"auto"``. Prints the mean and
 spread of test accuracy over the seeds. Run from the repository root::
 
