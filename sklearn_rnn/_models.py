@@ -620,20 +620,18 @@ def make_optimizer(optimizer, learning_rate: float, ema_momentum=None):
     -------
     keras.optimizers.Optimizer
     """
+    averaging = {}
+    if ema_momentum is not None:
+        averaging["use_ema"] = ema_momentum > 0
+        if ema_momentum > 0:
+            averaging["ema_momentum"] = float(ema_momentum)
     if isinstance(optimizer, keras.optimizers.Optimizer):
-        opt = type(optimizer).from_config(optimizer.get_config())
-    elif isinstance(optimizer, type):
-        opt = optimizer(learning_rate=learning_rate)
-    else:
-        opt = keras.optimizers.get(optimizer)
-        opt.learning_rate = learning_rate
-    if ema_momentum is None:
-        return opt
-    config = opt.get_config()
-    config.update(use_ema=ema_momentum > 0)
-    if ema_momentum > 0:
-        config.update(ema_momentum=float(ema_momentum))
-    return type(opt).from_config(config)
+        return type(optimizer).from_config({**optimizer.get_config(), **averaging})
+    if isinstance(optimizer, type):
+        return optimizer(learning_rate=learning_rate, **averaging)
+    # a name: its class with the defaults, as keras.optimizers.get builds it
+    # (never through get_config, which warns on JAX while reading the rate)
+    return type(keras.optimizers.get(optimizer))(learning_rate=learning_rate, **averaging)
 
 
 def _bag_mean(ids, rows, dim, seeds, name, init=0.05):

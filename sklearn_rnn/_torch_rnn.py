@@ -95,6 +95,8 @@ def native_inner_loop(layer, sequences, initial_state, mask, training):
 
 def _kind(layer):
     """"gru" or "lstm" when PyTorch's kernel computes what the layer computes."""
+    if not isinstance(layer, (keras.layers.GRU, keras.layers.LSTM)):
+        return None  # SimpleRNN: no recurrent_activation, and no PyTorch kernel here
     cell = layer.cell
     tanh, sigmoid = keras.activations.tanh, keras.activations.sigmoid
     ok = (
