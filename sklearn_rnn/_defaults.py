@@ -199,8 +199,9 @@ def resolve_expert_scale(lengths):
 #: over the training steps (Polyak averaging; Keras' ``use_ema``) with this
 #: momentum, which averages about the last ``1 / (1 - momentum)`` = 20 steps.
 #: On the seven series sets of ``docs/accuracy.md`` (seeds 0-2) it raised
-#: five (PickupGestureWiimoteZ by 3.4 points, OSULeaf by 1.7), left
-#: JapaneseVowels level and lost one test series of 40 on BasicMotions;
+#: five (PickupGestureWiimoteZ by 3.4 points, only 0.4 over seeds 0-9;
+#: OSULeaf by 1.7), left JapaneseVowels level and lost one test series of
+#: 40 on BasicMotions (over seeds 0-9, 0.985 to 0.982);
 #: on the character text sets (momentum 0.99) and on the regressor's three
 #: sets it lowered every score, so token ids and regression keep the last step's
 #: weights.
