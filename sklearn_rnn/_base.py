@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
@@ -24,6 +24,7 @@ from sklearn_rnn._defaults import (
     resolve_batch_size,
     resolve_conv_width,
     resolve_ema_momentum,
+    resolve_summary_stats,
     resolve_epochs,
     resolve_frame_length,
     resolve_head,
@@ -95,6 +96,7 @@ class BaseRNN(BaseEstimator):
         "conv_width": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "conv_filters": [Interval(Integral, 1, None, closed="left")],
         "conv_pool": [Interval(Integral, 1, None, closed="left")],
+        "summary_stats": ["boolean", StrOptions({"auto"})],
         "bag_dim": [Interval(Integral, 0, None, closed="left")],
         "bag_ngrams": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -126,7 +128,7 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
-        conv_pool, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings,
+        conv_pool, summary_stats, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings,
         input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout, input_noise,
         embedding_l2, l2, optimizer, learning_rate, ema_momentum, batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks,
@@ -140,6 +142,7 @@ class BaseRNN(BaseEstimator):
         self.conv_width = conv_width
         self.conv_filters = conv_filters
         self.conv_pool = conv_pool
+        self.summary_stats = summary_stats
         self.bag_dim = bag_dim
         self.bag_ngrams = bag_ngrams
         self.embedding_dim = embedding_dim
@@ -241,6 +244,7 @@ class BaseRNN(BaseEstimator):
                     n_features=self._step_features(),
                 )  # fmt: skip
                 self._check_bag_path()
+                self.summary_stats_ = self._resolve_summary_stats()
                 self._resolve_output_options(X)
                 self.ema_momentum_ = self._resolve_ema_momentum()
                 self._check_network_size()
@@ -285,6 +289,22 @@ class BaseRNN(BaseEstimator):
                 "holds numeric sequences, which have no token ids. Use bag_dim=0 with "
                 "numeric input, or pass integer token ids."
             )
+
+    def _resolve_summary_stats(self):
+        """``summary_stats_``: ``summary_stats``, or what ``"auto"`` chooses;
+        an explicit True is refused for token ids, which have no values to
+        summarise."""
+        if self.summary_stats is True and self.input_type_ == "tokens":
+            raise ValueError(
+                "summary_stats=True gives the output layer each feature's mean, "
+                "standard deviation, minimum and maximum over the real steps, but X "
+                "holds token ids, which are labels, not measurements. Use "
+                "summary_stats=False or 'auto' with token input, or pass numeric "
+                "sequences."
+            )
+        return resolve_summary_stats(
+            self.summary_stats, self.input_type_, classifier=is_classifier(self)
+        )
 
     def _resolve_frame_length(self, n_steps, lengths):
         """``frame_length_``, from the padded length and each row's real steps.
@@ -530,6 +550,7 @@ class BaseRNN(BaseEstimator):
             ),
             cell=self.cell, units=self.units, bidirectional=self.bidirectional,
             conv_width=self.conv_width_, conv_filters=self.conv_filters,
+            summary_features=self._step_features() if self.summary_stats_ else 0,
             bag_dim=self.bag_dim, bag_ngrams=self.bag_ngrams,
             ngram_expert=self._output_spec().get("ngram_expert", 0),
         )  # fmt: skip
@@ -586,6 +607,7 @@ class BaseRNN(BaseEstimator):
             conv_width=self.conv_width_,
             conv_filters=self.conv_filters,
             conv_pool=self.conv_pool,
+            summary_stats=self.summary_stats_,
             bag_dim=self.bag_dim,
             bag_ngrams=self.bag_ngrams,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),

@@ -219,6 +219,20 @@ def resolve_ema_momentum(ema_momentum, input_type, *, classifier):
     return AUTO_EMA_MOMENTUM if classifier and input_type != "tokens" else 0.0
 
 
+#: ``summary_stats="auto"``: which numeric inputs give the output layer each
+#: feature's mean, standard deviation, minimum and maximum over the real
+#: steps, beside the recurrent head (measured in docs/accuracy.md).
+def resolve_summary_stats(summary_stats, input_type, *, classifier):
+    """Summary path: ``summary_stats`` itself, or the ``"auto"`` rule.
+
+    ``"auto"`` is True for a classifier of numeric sequences, False for
+    token ids and for the regressor.
+    """
+    if summary_stats != "auto":
+        return bool(summary_stats)
+    return classifier and input_type != "tokens"
+
+
 def resolve_head(head):
     """The network head: ``head`` itself, or ``"max"`` for ``"auto"``.
 

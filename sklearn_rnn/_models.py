@@ -531,6 +531,42 @@ class MaskedPooling(keras.layers.Layer):
         return {**super().get_config(), "mode": self.mode}
 
 
+
+@keras.saving.register_keras_serializable(package="sklearn_rnn")
+class MaskedSummary(keras.layers.Layer):
+    """Per-feature summary statistics of a masked sequence's real steps.
+
+    Input ``(batch, timesteps, features)`` with a mask; output ``(batch, 4 *
+    features)``: the mean, standard deviation, minimum and maximum of each
+    feature over the unmasked steps, in that order. Masked steps never reach
+    the output; a sequence whose steps are all masked gives zeros.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        ops = keras.ops
+        weight = _float_mask(mask, inputs)
+        real = weight > 0
+        count = ops.maximum(ops.sum(weight, axis=1), 1.0)
+        mean = ops.sum(ops.where(real, inputs, 0.0), axis=1) / count
+        centred = ops.where(real, inputs - mean[:, None, :], 0.0)
+        any_real = ops.sum(weight, axis=1) > 0
+        # the small constant keeps the square root's gradient finite at 0
+        std = ops.where(any_real, ops.sqrt(ops.sum(centred * centred, axis=1) / count + 1e-12), 0.0)
+        low = ops.where(any_real, ops.min(ops.where(real, inputs, 1e30), axis=1), 0.0)
+        high = ops.where(any_real, ops.max(ops.where(real, inputs, -1e30), axis=1), 0.0)
+        return ops.concatenate([mean, std, low, high], axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 4 * input_shape[2])
+
+
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class AttentionPooling(keras.layers.Layer):
     """Weighted sum over time with learned, masked attention weights.
@@ -696,6 +732,7 @@ def build_rnn_model(
     conv_width: int = 0,
     conv_filters: int = 256,
     conv_pool: int = 1,
+    summary_stats: bool = False,
     bag_dim: int = 0,
     bag_ngrams: int = 2,
     ngram_expert: int = 0,
@@ -707,7 +744,8 @@ def build_rnn_model(
     The network is ``[TokenDropout -> Embedding -> SpatialDropout1D |
     [FeatureNoise] -> [Frames] -> NaN-padding mask] -> [MaskedConv1D] ->
     recurrent layer(s) -> [pooling over time] -> [+ max-pooled MaskedConv1D]
-    -> Dense [-> ProductOfExperts with the n-gram expert]``. Its output layer
+    [+ MaskedSummary of the numeric steps] -> Dense [-> ProductOfExperts
+    with the n-gram expert]``. Its output layer
     and loss follow ``task``:
 
     - ``"multiclass"``: softmax over ``n_classes``, sparse categorical
@@ -822,6 +860,11 @@ def build_rnn_model(
         windows starting at each row's first real step), so it runs
         ``conv_pool`` times fewer steps. 1 feeds every step. Unused when
         ``conv_width`` is 0.
+    summary_stats : bool, default=False
+        Numeric input only: each feature's mean, standard deviation, minimum
+        and maximum over a row's real steps (``MaskedSummary``, read before
+        any framing), concatenated to the head before the output layer.
+        Refused with token input.
     bag_dim : int, default=0
         With ``bag_dim > 0`` and token input, the mean of a learned
         ``bag_dim``-vector per token id over each row's real tokens (a bag of
@@ -936,6 +979,11 @@ def build_rnn_model(
             f"on the n-gram expert's logits), got {expert_scale!r}. Use None for the "
             f"default of {EXPERT_SCALE:g}."
         )
+    if summary_stats and input_type == "tokens":
+        raise ValueError(
+            "build_rnn_model summary_stats=True summarises numeric features over the real "
+            "steps; token ids have none. Use summary_stats=False with input_type='tokens'."
+        )
     if head not in HEADS:
         raise ValueError(f"build_rnn_model head must be one of {HEADS}, got {head!r}.")
     units = (units,) if np.isscalar(units) else tuple(units)
@@ -947,6 +995,7 @@ def build_rnn_model(
     bag_seeds = _seeds(None if seed is None else (seed + 3) % np.iinfo(np.int32).max)
     expert_seeds = _seeds(None if seed is None else (seed + 4) % np.iinfo(np.int32).max)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    summary = None
 
     if input_type == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
@@ -973,6 +1022,8 @@ def build_rnn_model(
         x = inputs
         if input_noise > 0:
             x = FeatureNoise(input_noise, input_scale, seed=next(corruption_seeds), name="feature_noise")(x)
+        if summary_stats:
+            summary = MaskedSummary(name="summary_stats")(NaNPaddingMask(name="summary_mask")(x))
         if frame_length > 1:
             x = Frames(frame_length, name="frames")(x)
         x = NaNPaddingMask(name="nan_padding_mask")(x)
@@ -1020,6 +1071,8 @@ def build_rnn_model(
         # recurrent layer read in order
         pooled = MaskedPooling("max", name="conv_max_pooling")(conv_features)
         x = keras.layers.Concatenate(name="head_and_conv")([x, pooled])
+    if summary is not None:
+        x = keras.layers.Concatenate(name="head_and_summary")([x, summary])
     activation, task_loss, name = _TASKS[task]
     outputs = keras.layers.Dense(
         n_outputs,
@@ -1092,8 +1145,8 @@ _GATES = {"gru": 3, "lstm": 4, "rnn": 1}
 
 
 def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_dim, cell,
-                  units, bidirectional, conv_width=0, conv_filters=256, bag_dim=0,
-                  bag_ngrams=2, ngram_expert=0):  # fmt: skip
+                  units, bidirectional, conv_width=0, conv_filters=256, summary_features=0,
+                  bag_dim=0, bag_ngrams=2, ngram_expert=0):  # fmt: skip
     """Weights of each part of the network ``build_rnn_model`` would build.
 
     Computed without building anything, so that a network too large for the
@@ -1130,6 +1183,7 @@ def weight_counts(*, input_type, n_outputs, n_features, vocab_size, embedding_di
         width = directions * n
     if conv_width:
         width += int(conv_filters)  # the max-pooled convolution beside the head
+    width += 4 * int(summary_features)  # each summarised feature's 4 statistics
     if bag_dim and input_type == "tokens":
         parts[f"vocab_size={vocab_size} x bag_dim={bag_dim}"] = int(vocab_size) * int(bag_dim)
         width += int(bag_dim)
@@ -1184,6 +1238,7 @@ CUSTOM_OBJECTS = {
     "sklearn_rnn>LSTM": LSTM,
     "sklearn_rnn>SimpleRNN": SimpleRNN,
     "sklearn_rnn>MaskedPooling": MaskedPooling,
+    "sklearn_rnn>MaskedSummary": MaskedSummary,
     "sklearn_rnn>AttentionPooling": AttentionPooling,
     "sklearn_rnn>Frames": Frames,
     "sklearn_rnn>TokenDropout": TokenDropout,
