@@ -428,8 +428,12 @@ def test_head_auto_is_max_pooling_for_tokens_and_numbers():
     ]  # fmt: skip
     numeric = RNNClassifier(**FAST_PARAMS).fit(X[:, :, None].astype("float32").repeat(2, axis=2), y)
     assert numeric.head_ == "max"
-    # multivariate series: no convolution, the head feeds the output layer
-    assert numeric.model_.layers[-2].name == "max_pooling"
+    # multivariate series: no convolution; the head and the summary
+    # statistics feed the output layer
+    assert [t.name for t in numeric.model_.get_layer("head_and_summary").input] == [
+        numeric.model_.get_layer("max_pooling").output.name,
+        numeric.model_.get_layer("summary_stats").output.name,
+    ]  # fmt: skip
     assert RNNClassifier(**{**FAST_PARAMS, "head": "last"}).fit(X, y).head_ == "last"
 
 
