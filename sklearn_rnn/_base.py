@@ -248,7 +248,7 @@ class BaseRNN(BaseEstimator):
                 self._resolve_output_options(X)
                 self.ema_momentum_ = self._resolve_ema_momentum()
                 self._check_network_size()
-                self.model_ = self._build_model(seed, input_scale=self._feature_scale(X))
+                self.model_ = self._build_model(seed, **self._feature_moments(X))
                 self.history_ = {}
             self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
@@ -570,15 +570,24 @@ class BaseRNN(BaseEstimator):
                 "range (TextTokenizer's ids start at 2 and end at its vocabulary size)."
             )
 
-    def _feature_scale(self, X):
-        """Each feature's standard deviation over the real steps of ``X``: the
-        scale of ``input_noise`` (numeric input only, None otherwise). A
-        constant feature gets 0, so no noise."""
-        if self.input_type_ != "numeric" or self.input_noise == 0:
-            return None
-        return np.sqrt(real_step_moments(X)[2])
+    def _feature_moments(self, X):
+        """Each feature's mean and standard deviation over the real steps of
+        ``X`` (numeric input only), as ``build_rnn_model`` arguments: the
+        scale of ``input_noise`` (a constant feature gets 0, so no noise),
+        and what the summary statistics are standardised with, so that they
+        reach the output layer on a unit scale whether or not the pipeline
+        scales the features. Empty when neither is used."""
+        noise = self.input_noise > 0
+        if self.input_type_ != "numeric" or not (noise or self.summary_stats_):
+            return {}
+        _, mean, var = real_step_moments(X)
+        std = np.sqrt(var)
+        out = {"input_scale": std} if noise else {}
+        if self.summary_stats_:
+            out.update(summary_loc=mean, summary_scale=np.where(std > 0, std, 1.0))
+        return out
 
-    def _build_model(self, seed, input_scale=None):
+    def _build_model(self, seed, input_scale=None, summary_loc=None, summary_scale=None):
         from sklearn_rnn._models import build_rnn_model
 
         return build_rnn_model(
@@ -608,6 +617,8 @@ class BaseRNN(BaseEstimator):
             conv_filters=self.conv_filters,
             conv_pool=self.conv_pool,
             summary_stats=self.summary_stats_,
+            summary_loc=summary_loc,
+            summary_scale=summary_scale,
             bag_dim=self.bag_dim,
             bag_ngrams=self.bag_ngrams,
             embeddings=None if self.embeddings is None else self._embedding_matrix(),

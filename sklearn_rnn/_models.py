@@ -538,16 +538,29 @@ class MaskedSummary(keras.layers.Layer):
 
     Input ``(batch, timesteps, features)`` with a mask; output ``(batch, 4 *
     features)``: the mean, standard deviation, minimum and maximum of each
-    feature over the unmasked steps, in that order. Masked steps never reach
-    the output; a sequence whose steps are all masked gives zeros.
+    feature over the unmasked steps, in that order, of the features
+    standardised with ``loc`` and ``scale`` (each feature's training mean
+    and a positive scale; None: 0 and 1). Masked steps never reach the
+    output; a sequence whose steps are all masked gives zeros.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, loc=None, scale=None, **kwargs):
         super().__init__(**kwargs)
+        self.loc = None if loc is None else [float(v) for v in np.ravel(loc)]
+        self.scale = None if scale is None else [float(v) for v in np.ravel(scale)]
+        if self.scale is not None and not all(np.isfinite(v) and v > 0 for v in self.scale):
+            raise ValueError(
+                f"MaskedSummary scale must hold finite values above 0 (one per feature), "
+                f"got {self.scale}. Replace the standard deviation of a constant feature by 1."
+            )
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
         ops = keras.ops
+        if self.loc is not None:
+            inputs = inputs - ops.convert_to_tensor(np.asarray(self.loc, "float32"))
+        if self.scale is not None:
+            inputs = inputs / ops.convert_to_tensor(np.asarray(self.scale, "float32"))
         weight = _float_mask(mask, inputs)
         real = weight > 0
         count = ops.maximum(ops.sum(weight, axis=1), 1.0)
@@ -565,6 +578,9 @@ class MaskedSummary(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 4 * input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "loc": self.loc, "scale": self.scale}
 
 
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
@@ -733,6 +749,8 @@ def build_rnn_model(
     conv_filters: int = 256,
     conv_pool: int = 1,
     summary_stats: bool = False,
+    summary_loc=None,
+    summary_scale=None,
     bag_dim: int = 0,
     bag_ngrams: int = 2,
     ngram_expert: int = 0,
@@ -865,6 +883,12 @@ def build_rnn_model(
         and maximum over a row's real steps (``MaskedSummary``, read before
         any framing), concatenated to the head before the output layer.
         Refused with token input.
+    summary_loc, summary_scale : array-like of shape (n_features,), default=None
+        Each feature's mean and standard deviation in the training data
+        (the scale above 0): the summary statistics are those of
+        ``(x - summary_loc) / summary_scale``, so they reach the output layer
+        on a unit scale even when the features are not standardised. None
+        means 0 and 1.
     bag_dim : int, default=0
         With ``bag_dim > 0`` and token input, the mean of a learned
         ``bag_dim``-vector per token id over each row's real tokens (a bag of
@@ -1023,7 +1047,9 @@ def build_rnn_model(
         if input_noise > 0:
             x = FeatureNoise(input_noise, input_scale, seed=next(corruption_seeds), name="feature_noise")(x)
         if summary_stats:
-            summary = MaskedSummary(name="summary_stats")(NaNPaddingMask(name="summary_mask")(x))
+            summary = MaskedSummary(summary_loc, summary_scale, name="summary_stats")(
+                NaNPaddingMask(name="summary_mask")(x)
+            )
         if frame_length > 1:
             x = Frames(frame_length, name="frames")(x)
         x = NaNPaddingMask(name="nan_padding_mask")(x)

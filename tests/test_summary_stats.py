@@ -100,7 +100,8 @@ def test_summary_model_round_trips_through_keras_format(tmp_path):
     from sklearn_rnn._models import CUSTOM_OBJECTS
 
     model = build_rnn_model(n_classes=2, input_type="numeric", n_features=2, units=3,
-                            summary_stats=True, seed=0)  # fmt: skip
+                            summary_stats=True, summary_loc=[1.0, 2.0],
+                            summary_scale=[3.0, 4.0], seed=0)  # fmt: skip
     x = np.random.RandomState(0).normal(size=(2, 7, 2)).astype("float32")
     x[1, 5:] = np.nan
     model.save(tmp_path / "m.keras")
@@ -109,6 +110,7 @@ def test_summary_model_round_trips_through_keras_format(tmp_path):
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)), rtol=1e-6
     )
+    assert loaded.get_layer("summary_stats").scale == [3.0, 4.0]
 
 
 def test_classifier_summarises_numeric_sequences_by_default_and_regressor_on_request():
@@ -148,3 +150,38 @@ def test_bad_summary_stats_value_is_refused_by_parameter_validation():
     X = np.zeros((8, 4, 1))
     with pytest.raises(InvalidParameterError, match="summary_stats"):
         RNNClassifier(summary_stats="yes").fit(X, np.arange(8) % 2)
+
+
+@pytest.mark.backend_core
+def test_layer_standardises_with_loc_and_scale_and_keeps_them_in_its_config():
+    rng = np.random.RandomState(2)
+    x = rng.normal(loc=500.0, scale=1000.0, size=(2, 5, 2)).astype("float32")
+    loc, scale = np.array([500.0, -3.0]), np.array([1000.0, 2.0])
+    layer = MaskedSummary(loc, scale)
+    got = keras.ops.convert_to_numpy(layer(x))
+    z = (x - loc) / scale
+    expected = np.concatenate([z.mean(1), z.std(1), z.min(1), z.max(1)], axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    clone = MaskedSummary.from_config(layer.get_config())
+    assert clone.loc == [500.0, -3.0] and clone.scale == [1000.0, 2.0]
+    for bad in ([1.0, 0.0], [1.0, np.nan]):
+        with pytest.raises(ValueError, match="MaskedSummary scale must hold finite values above 0"):
+            MaskedSummary(scale=bad)
+
+
+def test_estimator_standardises_the_summary_with_the_training_moments():
+    """Unscaled features (no SequenceScaler) reach the output layer's summary
+    inputs on a unit scale: the layer holds each feature's mean and standard
+    deviation over the real training steps (1 for a constant feature)."""
+    rng = np.random.RandomState(3)
+    X = np.stack([rng.normal(5e3, 2e3, size=(20, 6)), np.full((20, 6), 7.0)], axis=2)
+    X[::2, 4:] = np.nan
+    y = np.arange(20) % 2
+    est = RNNClassifier(**TINY).fit(X, y)
+    layer = est.model_.get_layer("summary_stats")
+    real = X[~np.isnan(X).all(axis=2)]
+    np.testing.assert_allclose(layer.loc, real.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(layer.scale, [real[:, 0].std(), 1.0], rtol=1e-6)
+    summary = keras.Model(est.model_.input, layer.output)
+    values = keras.ops.convert_to_numpy(summary(X.astype("float32")))
+    assert np.abs(values).max() < 10
