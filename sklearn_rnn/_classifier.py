@@ -120,13 +120,15 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         deviation, minimum and maximum over a row's real steps go straight
         to the output layer, beside the recurrent head: the per-channel
         summary a random forest on summary statistics reads, learned with
-        the network (after ``SequenceScaler`` they are on the scale of the
-        standardised features). Padding never reaches them. An explicit
+        the network. They are computed on each feature standardised with
+        its mean and standard deviation over the training data's real
+        steps, so they reach the output layer on a unit scale with or
+        without ``SequenceScaler``. Padding never reaches them. An explicit
         True with token ids is refused. ``"auto"`` is True for numeric
         sequences and False for token ids. Measured in ``docs/accuracy.md``
         (seeds 0-2): on the seven series sets from -0.6 to +4.0 points,
         +0.6 a set on average (PickupGestureWiimoteZ +4.0, over seeds 0-9
-        +0.8; BasicMotions +0.8, over seeds 0-9 +1.5, to 0.997 against
+        +1.4; BasicMotions +0.8, over seeds 0-9 +1.5, to 0.997 against
         its random forest's 1.000). The value used is ``summary_stats_``.
     bag_dim : int, default=0
         With ``bag_dim > 0`` (token ids only), a bag path beside the

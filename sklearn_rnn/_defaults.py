@@ -224,7 +224,7 @@ def resolve_ema_momentum(ema_momentum, input_type, *, classifier):
 #: the real steps, beside the recurrent head. On the seven series sets of
 #: docs/accuracy.md (seeds 0-2) that moved accuracy by -0.6 to +4.0 points,
 #: +0.6 a set on average, univariate sets included (PickupGestureWiimoteZ
-#: +4.0, +0.8 over seeds 0-9; BasicMotions 0.982 to 0.997 over seeds 0-9);
+#: +4.0, +1.4 over seeds 0-9; BasicMotions 0.982 to 0.997 over seeds 0-9);
 #: on the regressor's three sets it raised every test RMSE, so the regressor
 #: keeps the head alone. Token ids have no values to summarise.
 def resolve_summary_stats(summary_stats, input_type, *, classifier):
