@@ -24,10 +24,10 @@ from sklearn_rnn._defaults import (
     resolve_batch_size,
     resolve_conv_width,
     resolve_ema_momentum,
-    resolve_summary_stats,
     resolve_epochs,
     resolve_frame_length,
     resolve_head,
+    resolve_summary_stats,
     validation_size,
 )
 from sklearn_rnn._keras_io import PickledModel
@@ -128,9 +128,10 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self, *, cell, units, bidirectional, head, frame_length, conv_width, conv_filters,
-        conv_pool, summary_stats, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings, freeze_embeddings,
-        input_type, dropout, recurrent_dropout, spatial_dropout, token_dropout, input_noise,
-        embedding_l2, l2, optimizer, learning_rate, ema_momentum, batch_size, epochs, early_stopping,
+        conv_pool, summary_stats, bag_dim, bag_ngrams, embedding_dim, vocab_size, embeddings,
+        freeze_embeddings, input_type, dropout, recurrent_dropout, spatial_dropout,
+        token_dropout, input_noise, embedding_l2, l2, optimizer, learning_rate, ema_momentum,
+        batch_size, epochs, early_stopping,
         validation_fraction, patience, length_bucketing, random_state, verbose, callbacks,
         warm_start,
     ):  # fmt: skip

@@ -531,7 +531,6 @@ class MaskedPooling(keras.layers.Layer):
         return {**super().get_config(), "mode": self.mode}
 
 
-
 @keras.saving.register_keras_serializable(package="sklearn_rnn")
 class MaskedSummary(keras.layers.Layer):
     """Per-feature summary statistics of a masked sequence's real steps.
