@@ -562,10 +562,11 @@ class MaskedSummary(keras.layers.Layer):
             inputs = inputs / ops.convert_to_tensor(np.asarray(self.scale, "float32"))
         weight = _float_mask(mask, inputs)
         real = weight > 0
-        count = ops.maximum(ops.sum(weight, axis=1), 1.0)
+        n_real = ops.sum(weight, axis=1)
+        any_real = n_real > 0
+        count = ops.maximum(n_real, 1.0)
         mean = ops.sum(ops.where(real, inputs, 0.0), axis=1) / count
         centred = ops.where(real, inputs - mean[:, None, :], 0.0)
-        any_real = ops.sum(weight, axis=1) > 0
         # the small constant keeps the square root's gradient finite at 0
         std = ops.where(any_real, ops.sqrt(ops.sum(centred * centred, axis=1) / count + 1e-12), 0.0)
         low = ops.where(any_real, ops.min(ops.where(real, inputs, 1e30), axis=1), 0.0)
