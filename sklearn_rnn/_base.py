@@ -434,6 +434,13 @@ class BaseRNN(BaseEstimator):
         if sample_weight is None:
             return None
         self._check_weights_given(X, sample_weight)
+        if not np.any(np.asarray(sample_weight, dtype=float)):
+            raise ValueError(
+                f"sample_weight is zero for all {len(X)} sequences, so there is nothing to "
+                "train on: every sequence's loss would be multiplied by 0. Give at least "
+                "one sequence a positive weight, or pass sample_weight=None for equal "
+                "weights."
+            )
         weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
         negative = np.flatnonzero(weights < 0)
         if negative.size:

@@ -362,6 +362,23 @@ def test_fit_rejects_negative_sample_weight(no_network, tokens, Estimator):
     assert weights[3] == -0.5  # the user's array is left as it was
 
 
+# All-zero weights got scikit-learn's bare "Sample weights must contain at
+# least one non-zero number." without saying what to do.
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_fit_rejects_all_zero_sample_weight(no_network, tokens, Estimator):
+    X, y = tokens
+    message = (
+        "sample_weight is zero for all 16 sequences, so there is nothing to train on: "
+        "every sequence's loss would be multiplied by 0. Give at least one sequence a "
+        "positive weight, or pass sample_weight=None for equal weights."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).fit(X, y, sample_weight=np.zeros(len(y)))
+    first_call = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(**TINY).partial_fit(X, y, sample_weight=[0] * len(y), **first_call)
+
+
 # NaN and infinity in y or sample_weight got scikit-learn's bare "Input y
 # contains NaN." only, without where the value is or what to do about it.
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
