@@ -228,6 +228,8 @@ class BaseRNN(BaseEstimator):
             # validation_size_, vocab_size_ ...) may outlive it
             self._forget_fit()
         try:
+            if incremental:
+                self._check_network_params(partial)
             X, y = self._validate_input(X, y, reset=not incremental)
             targets = self._encode_targets(
                 y, incremental=incremental, classes=classes, partial=partial
@@ -250,6 +252,7 @@ class BaseRNN(BaseEstimator):
                 self.ema_momentum_ = self._resolve_ema_momentum()
                 self._check_network_size()
                 self.model_ = self._build_model(seed, **self._feature_moments(X))
+                self._built_with = self._network_params()
                 self.history_ = {}
             self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
@@ -356,7 +359,58 @@ class BaseRNN(BaseEstimator):
                 delattr(self, key)
 
     #: Private attributes set by fit (besides the public ones ending in "_").
-    _private_fit_state = ("_fit_ndim", "_predict_fn")
+    _private_fit_state = ("_fit_ndim", "_predict_fn", "_built_with")
+
+    #: Parameters that only steer training, free to change between a
+    #: ``warm_start`` fit or ``partial_fit`` call and the next; every other
+    #: parameter is built into the network or its optimizer.
+    _training_params = frozenset({
+        "batch_size", "callbacks", "class_weight", "early_stopping", "epochs",
+        "length_bucketing", "patience", "random_state", "sampler",
+        "validation_fraction", "verbose", "warm_start",
+    })  # fmt: skip
+
+    def _network_params(self):
+        """The parameters the network was built from, where they are plain values.
+
+        Objects (an optimizer instance, an embedding matrix or mapping) are
+        left out: they cannot be compared across a save and load.
+        """
+        def plain(value):
+            if isinstance(value, (tuple, list)):
+                return all(plain(v) for v in value)
+            return value is None or isinstance(value, (bool, Integral, Real, str))
+
+        def python(value):  # NumPy scalars as Python ones, lists as tuples
+            if isinstance(value, (tuple, list)):
+                return tuple(python(v) for v in value)
+            return value.item() if isinstance(value, np.generic) else value
+
+        return {
+            key: python(value)
+            for key, value in self.get_params(deep=False).items()
+            if key not in self._training_params and plain(value)
+        }
+
+    def _check_network_params(self, partial):
+        """Refuse to keep training a network whose parameters changed since it was built."""
+        built = getattr(self, "_built_with", None)
+        if built is None:  # fitted by a version that did not record them
+            return
+        now = self._network_params()
+        changed = [key for key in built if key in now and now[key] != built[key]]
+        if not changed:
+            return
+        name = type(self).__name__
+        how = "partial_fit" if partial else "a warm_start fit"
+        was = ", ".join(f"{key}={built[key]!r}" for key in changed)
+        now_set = ", ".join(f"{key}={now[key]!r}" for key in changed)
+        raise ValueError(
+            f"{name} cannot continue training with {how}: its network was built with "
+            f"{was}, but the parameters are now {now_set}, and a built network keeps "
+            f"the values it was built with. Set {was} to keep training it, or call fit "
+            "with warm_start=False to build a new network with the new values."
+        )
 
     def _validate_params(self):
         """scikit-learn's parameter validation, plus what constraints cannot say.

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
+import sklearn_rnn
 from sklearn_rnn import RNNClassifier, RNNRegressor, SequencePadder, SequenceScaler, TextTokenizer
 from sklearn_rnn._validation import InvalidParameterError
 
@@ -779,6 +780,51 @@ def test_predict_maps_token_ids_beyond_vocabulary_to_oov(token_clf, tokens):
 
 
 @pytest.mark.slow
+# A warm_start fit or later partial_fit call kept training the network it
+# had, silently ignoring a changed units, dropout or learning_rate.
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+@pytest.mark.parametrize("partial", [False, True])
+def test_continued_training_refuses_changed_network_parameters(tokens, Estimator, partial):
+    X, y = tokens
+    first_call = {"classes": [0, 1]} if Estimator is RNNClassifier and partial else {}
+    est = Estimator(**{**TINY, "units": 4, "dropout": 0.0}, warm_start=not partial)
+    est = est.partial_fit(X, y, **first_call) if partial else est.fit(X, y)
+    before = est.predict(X)
+    est.set_params(units=6, dropout=0.3)
+    how = "partial_fit" if partial else "a warm_start fit"
+    message = (
+        f"{Estimator.__name__} cannot continue training with {how}: its network was "
+        "built with dropout=0.0, units=4, but the parameters are now dropout=0.3, "
+        "units=6, and a built network keeps the values it was built with. Set "
+        "dropout=0.0, units=4 to keep training it, or call fit with warm_start=False "
+        "to build a new network with the new values."
+    )
+    train = (lambda: est.partial_fit(X, y)) if partial else (lambda: est.fit(X, y))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        train()
+    assert est.n_iter_ == 1  # refused before training, the network kept
+    np.testing.assert_array_equal(est.predict(X), before)
+    # parameters that steer training only may change; the old values train on
+    est.set_params(units=4, dropout=0.0, epochs=2, batch_size=4, random_state=3)
+    assert train().n_iter_ == (2 if partial else 3)
+    # a fresh fit builds a network with the new values
+    est.set_params(units=6, warm_start=False)
+    assert est.fit(X, y).model_.count_params() != 0
+    assert est._built_with["units"] == 6
+
+
+def test_continued_training_after_load_checks_parameters(tokens, tmp_path):
+    X, y = tokens
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
+    path = tmp_path / "clf.rnn"
+    clf.save(path)
+    loaded = sklearn_rnn.load(path)
+    assert loaded.fit(X, y).n_iter_ == 2
+    loaded.set_params(head="last")
+    with pytest.raises(ValueError, match="its network was built with head="):
+        loaded.fit(X, y)
+
+
 def test_warm_start_refuses_token_ids_beyond_fitted_vocabulary(tokens):
     X, y = tokens
     clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
