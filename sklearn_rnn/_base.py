@@ -254,6 +254,8 @@ class BaseRNN(BaseEstimator):
                 self.model_ = self._build_model(seed, **self._feature_moments(X))
                 self._built_with = self._network_params()
                 self.history_ = {}
+            else:
+                self._apply_learning_rate()
             self._train(X, targets, weights, padding, seed=seed, epochs=epochs, partial=partial)
         except BaseException:
             if not incremental:
@@ -371,15 +373,19 @@ class BaseRNN(BaseEstimator):
     })  # fmt: skip
 
     def _network_params(self):
-        """The parameters the network was built from, where they are plain values.
+        """The parameters the network was built from, as plain values.
 
-        Objects (an optimizer instance, an embedding matrix or mapping) are
-        left out: they cannot be compared across a save and load.
+        An object (an optimizer instance, an embedding matrix or mapping)
+        stands as its type's name: objects cannot be compared across a save
+        and load, but a change of kind (a name to an instance) can.
         """
-        def plain(value):
-            if isinstance(value, (tuple, list)):
-                return all(plain(v) for v in value)
+        def scalar(value):
             return value is None or isinstance(value, (bool, Integral, Real, str))
+
+        def plain(value):  # a scalar, or a short flat sequence of them (units)
+            if isinstance(value, (tuple, list)):
+                return len(value) <= 64 and all(scalar(v) for v in value)
+            return scalar(value)
 
         def python(value):  # NumPy scalars as Python ones, lists as tuples
             if isinstance(value, (tuple, list)):
@@ -387,9 +393,9 @@ class BaseRNN(BaseEstimator):
             return value.item() if isinstance(value, np.generic) else value
 
         return {
-            key: python(value)
+            key: python(value) if plain(value) else f"<{type(value).__name__} object>"
             for key, value in self.get_params(deep=False).items()
-            if key not in self._training_params and plain(value)
+            if key not in self._training_params
         }
 
     def _check_network_params(self, partial):
@@ -398,7 +404,9 @@ class BaseRNN(BaseEstimator):
         if built is None:  # fitted by a version that did not record them
             return
         now = self._network_params()
-        changed = [key for key in built if key in now and now[key] != built[key]]
+        changed = [
+            key for key in built if now.get(key) != built[key] and key != "learning_rate"
+        ]  # fmt: skip
         if not changed:
             return
         name = type(self).__name__
@@ -411,6 +419,28 @@ class BaseRNN(BaseEstimator):
             f"the values it was built with. Set {was} to keep training it, or call fit "
             "with warm_start=False to build a new network with the new values."
         )
+
+    def _apply_learning_rate(self):
+        """Continue training at the current ``learning_rate``, as ``MLPClassifier``
+        does after a change between ``warm_start`` fits.
+
+        The optimizer built from a name or class takes the new rate (the
+        assignment ``keras.callbacks.ReduceLROnPlateau`` makes); one built
+        from an optimizer instance keeps that instance's own rate, as a new
+        fit would.
+        """
+        from sklearn_rnn._backend import keras
+
+        built = getattr(self, "_built_with", None)
+        rate = self.learning_rate
+        if (
+            built is None
+            or built.get("learning_rate") == rate
+            or isinstance(self.optimizer, keras.optimizers.Optimizer)
+        ):
+            return
+        self.model_.optimizer.learning_rate = float(rate)
+        self._built_with = {**built, "learning_rate": float(rate)}
 
     def _validate_params(self):
         """scikit-learn's parameter validation, plus what constraints cannot say.

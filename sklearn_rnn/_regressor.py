@@ -197,13 +197,14 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         Extra Keras callbacks passed to ``Model.fit``.
     warm_start : bool, default=False
         Continue training the network of the previous ``fit`` instead of
-        building a new one. Only the parameters that steer training
-        (``epochs``, ``batch_size``, ``early_stopping``,
-        ``validation_fraction``, ``patience``, ``length_bucketing``,
-        ``random_state``, ``verbose``, ``callbacks``) may change
-        between such fits, as between ``partial_fit`` calls; the network and
-        its optimizer keep the values of every other one, so a change to
-        one of those is refused before training.
+        building a new one. Between such fits, as between ``partial_fit``
+        calls, the parameters that steer training may change (``epochs``,
+        ``batch_size``, ``early_stopping``, ``validation_fraction``,
+        ``patience``, ``length_bucketing``, ``random_state``, ``verbose``,
+        ``callbacks``), and so may ``learning_rate``, which the optimizer
+        then takes, as ``MLPRegressor`` does. The network and its optimizer keep the
+        values of every other parameter, so a change to one of those is
+        refused before training.
 
     Attributes
     ----------

@@ -813,6 +813,29 @@ def test_continued_training_refuses_changed_network_parameters(tokens, Estimator
     assert est._built_with["units"] == 6
 
 
+@pytest.mark.parametrize("partial", [False, True])
+def test_continued_training_applies_a_changed_learning_rate(tokens, partial):
+    X, y = tokens
+    first_call = {"classes": [0, 1]} if partial else {}
+    clf = RNNClassifier(**TINY, warm_start=not partial)
+    clf = clf.partial_fit(X, y, **first_call) if partial else clf.fit(X, y)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(1e-3)
+    clf.set_params(learning_rate=1e-4)
+    clf = clf.partial_fit(X, y) if partial else clf.fit(X, y)
+    assert clf.n_iter_ == 2
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(1e-4)
+    # an optimizer instance keeps its own rate, as in a new fit
+    from sklearn_rnn._backend import keras
+
+    sgd = RNNClassifier(**TINY, warm_start=True, optimizer=keras.optimizers.SGD(0.05)).fit(X, y)
+    sgd.set_params(learning_rate=0.5).fit(X, y)
+    assert float(sgd.model_.optimizer.learning_rate) == pytest.approx(0.05)
+    # but a name becoming an instance is a new optimizer: refused
+    message = "optimizer='adam', but the parameters are now optimizer='<SGD object>'"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.set_params(optimizer=keras.optimizers.SGD(0.05), warm_start=True).fit(X, y)
+
+
 def test_continued_training_after_load_checks_parameters(tokens, tmp_path):
     X, y = tokens
     clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
