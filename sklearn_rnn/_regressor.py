@@ -202,9 +202,9 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         ``batch_size``, ``early_stopping``, ``validation_fraction``,
         ``patience``, ``length_bucketing``, ``random_state``, ``verbose``,
         ``callbacks``), and so may ``learning_rate``, which the optimizer
-        then takes, as ``MLPRegressor`` does. The network and its optimizer keep the
-        values of every other parameter, so a change to one of those is
-        refused before training.
+        then takes, as ``MLPRegressor`` does. The network and its optimizer
+        keep the values of every other parameter, so a change to one of
+        those is refused before training.
 
     Attributes
     ----------
