@@ -518,6 +518,22 @@ def test_regressor_names_targets_that_are_not_numbers(no_network, numeric, targe
         RNNRegressor(**TINY).fit(X, target)
 
 
+# Numbers stored as text passed NumPy's float() but met scikit-learn's bare
+# "dtype='numeric' is not compatible with arrays of bytes/strings".
+@pytest.mark.parametrize("as_list", [False, True])
+def test_regressor_names_targets_stored_as_text(no_network, numeric, as_list):
+    X, _ = numeric
+    target = np.array(["1.5", "2"] * 8)
+    message = (
+        "RNNRegressor needs numeric targets, got y as text (dtype <U3) whose values all "
+        "read as numbers, the first '1.5'. Convert y to numbers first: "
+        "np.asarray(y, dtype=float) or pandas.to_numeric(y)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        RNNRegressor(**TINY).fit(X, list(target) if as_list else target)
+    assert target.dtype.kind == "U"  # the caller's y is not converted in place
+
+
 def test_regressor_refuses_targets_whose_spread_overflows(no_network, numeric):
     X, _ = numeric
     y = np.column_stack([np.arange(16.0), np.where(np.arange(16) % 2, 1e200, -1e200)])
