@@ -188,7 +188,9 @@ def check_numeric_targets(y, *, estimator_name: str) -> None:
     """Refuse regression targets that are not numbers, naming the first.
 
     NumPy said "could not convert string to float: np.str_('a')" only (or
-    raised a TypeError for None), without naming y or what to do.
+    raised a TypeError for None), without naming y or what to do. Numbers
+    stored as text (a NumPy string array) are refused too, since
+    scikit-learn's ``check_array`` refuses that dtype with a bare message.
     """
     found = _find_values(y, _not_a_number, element_kinds="OUS")
     if found:
