@@ -201,19 +201,17 @@ def check_numeric_targets(y, *, estimator_name: str) -> None:
             "pandas.to_numeric(y)), drop or impute the samples whose target is missing, "
             "or use RNNClassifier to predict labels."
         )
-    dtype = getattr(y, "dtype", None)
-    if dtype is None:
-        try:
-            dtype = np.asarray(y).dtype
-        except (TypeError, ValueError):  # left to scikit-learn's checks
-            return
-    if isinstance(dtype, np.dtype) and dtype.kind in "US" and np.size(y):
+    try:
+        array = np.asarray(y)
+    except (TypeError, ValueError):  # left to scikit-learn's checks
+        return
+    if array.dtype.kind in "US" and array.size:
         # every value reads as a number, but scikit-learn refuses a text dtype
         # ("dtype='numeric' is not compatible with arrays of bytes/strings")
-        first = np.asarray(y).ravel()[0]
         raise ValueError(
             f"{estimator_name} needs numeric targets, got y as text (dtype "
-            f"{dtype}) whose values all read as numbers, the first {str(first)!r}. "
+            f"{array.dtype}) whose values all read as numbers, the first "
+            f"{str(array.flat[0])!r}. "
             "Convert y to numbers first: np.asarray(y, dtype=float) or "
             "pandas.to_numeric(y)."
         )
